@@ -1,0 +1,102 @@
+"""
+Errors raised by the SignalWire provider.
+
+Every error descends from :class:`SignalWireError` (an ``AirflowException``), so a caller can catch
+the provider's failures in one place, or a child class for the meaning it acts on. Errors raised
+for an HTTP answer keep the status, SignalWire's error ``code``, ``message`` and ``more_info``,
+the request method and path; none of them ever holds the API token or an ``Authorization`` header.
+"""
+
+from __future__ import annotations
+
+from airflow.sdk.exceptions import AirflowException
+
+
+class SignalWireError(AirflowException):
+    """
+    Root of every error the SignalWire provider raises.
+
+    :param message: human-readable description; never contains a secret.
+    :param status_code: HTTP status of SignalWire's answer, if there was one.
+    :param code: SignalWire's error code from the answer's body, if any.
+    :param api_message: SignalWire's error message(s) from the answer's body, if any.
+    :param more_info: SignalWire's documentation link for the error, if any.
+    :param method: HTTP method of the request that failed.
+    :param path: URL path of the request that failed (no host, query or credentials).
+    :param attempts: how many requests were sent before giving up.
+    :param retry_after: seconds the server asked to wait (``Retry-After``), if it did.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status_code: int | None = None,
+        code: str | int | None = None,
+        api_message: str | None = None,
+        more_info: str | None = None,
+        method: str | None = None,
+        path: str | None = None,
+        attempts: int | None = None,
+        retry_after: float | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        # AirflowException declares status_code as an HTTPStatus class default; ours is per error.
+        self.status_code = status_code  # type: ignore[assignment]
+        self.code = code
+        self.api_message = api_message
+        self.more_info = more_info
+        self.method = method
+        self.path = path
+        self.attempts = attempts
+        self.retry_after = retry_after
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class SignalWireValidationError(SignalWireError, ValueError):
+    """An argument or connection setting is invalid; raised before any request is sent."""
+
+
+class SignalWireRequestError(SignalWireError):
+    """SignalWire refused the request as malformed or invalid (400, 422 and other 4xx)."""
+
+
+class SignalWireAuthError(SignalWireError):
+    """SignalWire refused the credentials (401) or their permissions (403)."""
+
+
+class SignalWireNotFoundError(SignalWireError):
+    """
+    The account, conference, stream or other resource does not exist (404).
+
+    ``after_lost_response`` is true when an earlier attempt of the same call may have reached
+    SignalWire but its answer was lost; a 404 then can mean the earlier attempt already did the job.
+    """
+
+    after_lost_response: bool = False
+
+
+class SignalWireRateLimitError(SignalWireError):
+    """SignalWire kept answering 429 until the retries ran out, or asked for too long a wait."""
+
+
+class SignalWireServerError(SignalWireError):
+    """SignalWire answered 5xx until the retries ran out, or with an error that is not retried."""
+
+
+class SignalWireResponseError(SignalWireError):
+    """SignalWire answered success without the expected JSON object, or redirected."""
+
+
+class SignalWireConnectionError(SignalWireError):
+    """
+    The request failed in transport (refused, reset, timed out) until the retries ran out.
+
+    ``maybe_delivered`` is false only where the request provably never reached SignalWire
+    (the connection was refused or never established).
+    """
+
+    maybe_delivered: bool = True

@@ -1,0 +1,87 @@
+"""What Airflow's providers manager reads about this provider (nothing else lives here)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+_PACKAGE = "airflow_provider_signalwire"
+
+
+def get_provider_info() -> dict[str, Any]:
+    """Return the provider description Airflow validates against its provider-info schema."""
+    return {
+        "package-name": "airflow-provider-signalwire",
+        "name": "SignalWire",
+        "description": "Control `SignalWire <https://signalwire.com/>`__ voice conferences and "
+        "their media streams through SignalWire's Compatibility REST API.",
+        "integrations": [
+            {
+                "integration-name": "SignalWire",
+                "external-doc-url": "https://developer.signalwire.com/compatibility-api/",
+                "tags": ["service"],
+            }
+        ],
+        "hooks": [
+            {
+                "integration-name": "SignalWire",
+                "python-modules": [f"{_PACKAGE}.hooks.signalwire"],
+            }
+        ],
+        "operators": [
+            {
+                "integration-name": "SignalWire",
+                "python-modules": [f"{_PACKAGE}.operators.conference"],
+            }
+        ],
+        "sensors": [
+            {
+                "integration-name": "SignalWire",
+                "python-modules": [f"{_PACKAGE}.sensors.conference"],
+            }
+        ],
+        "triggers": [
+            {
+                "integration-name": "SignalWire",
+                "python-modules": [f"{_PACKAGE}.triggers.conference"],
+            }
+        ],
+        "connection-types": [
+            {
+                "connection-type": "signalwire",
+                "hook-class-name": f"{_PACKAGE}.hooks.signalwire.SignalWireHook",
+                "hook-name": "SignalWire",
+                "ui-field-behaviour": {
+                    "hidden-fields": ["schema", "port", "extra"],
+                    "relabeling": {
+                        "host": "Space URL",
+                        "login": "Project ID",
+                        "password": "API Token",
+                    },
+                    "placeholders": {
+                        "host": "example.signalwire.com",
+                        "login": "b3877c40-da60-4998-90ad-b792e98472af",
+                        "password": "PTxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
+                        "description": "SignalWire Space used by the conference DAGs",
+                    },
+                },
+                "conn-fields": {
+                    "timeout": {
+                        "label": "Read timeout (seconds)",
+                        "description": "Seconds to wait for SignalWire's answer (default 30).",
+                        "schema": {"type": ["number", "null"], "minimum": 0.1, "maximum": 3600},
+                    },
+                    "connect_timeout": {
+                        "label": "Connect timeout (seconds)",
+                        "description": "Seconds to establish a connection (default 10).",
+                        "schema": {"type": ["number", "null"], "minimum": 0.1, "maximum": 3600},
+                    },
+                    "verify": {
+                        "label": "Verify TLS",
+                        "description": "true (default), false (not recommended: logs a warning) "
+                        "or the path of a CA bundle file on the workers.",
+                        "schema": {"type": ["string", "null"]},
+                    },
+                },
+            }
+        ],
+    }

@@ -1,0 +1,436 @@
+"""
+Operators for SignalWire conferences: start and stop media streams, end conferences, manage callers.
+
+Operators only validate, template and publish XCom; :class:`SignalWireHook` does the HTTP. This
+module imports neither ``requests`` nor ``tenacity``, so DAG files that use it parse fast.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
+
+from airflow.sdk import BaseOperator
+
+from airflow_provider_signalwire.exceptions import SignalWireError, SignalWireValidationError
+from airflow_provider_signalwire.validation import (
+    check_retry_knobs,
+    validate_sid,
+    validate_stream_identifier,
+)
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping, Sequence
+
+    from airflow.sdk import Context
+
+    from airflow_provider_signalwire.hooks.signalwire import SignalWireHook
+
+_CONNECTION_FIELDS = ("signalwire_conn_id", "account_sid")
+
+
+class _SignalWireOperator(BaseOperator):
+    """
+    Shared arguments of the SignalWire operators.
+
+    :param signalwire_conn_id: the ``signalwire`` connection to use.
+    :param account_sid: account (Project ID) that owns the conference; defaults to the
+        connection's Project ID.
+    :param max_attempts: requests per API call, the first one included (retries of transient
+        failures; separate from Airflow's task ``retries``).
+    :param initial_backoff: seconds before the second attempt; doubles with every attempt.
+    :param max_backoff: cap of the exponential wait in seconds (a server-asked wait is not capped).
+    """
+
+    ui_color = "#f72a72"
+
+    def __init__(
+        self,
+        *,
+        signalwire_conn_id: str = "signalwire_default",
+        account_sid: str | None = None,
+        max_attempts: int = 5,
+        initial_backoff: float = 1.0,
+        max_backoff: float = 30.0,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        check_retry_knobs(max_attempts, initial_backoff, max_backoff)
+        self.signalwire_conn_id = signalwire_conn_id
+        self.account_sid = account_sid
+        self.max_attempts = max_attempts
+        self.initial_backoff = initial_backoff
+        self.max_backoff = max_backoff
+
+    def _hook_kwargs(self) -> dict[str, Any]:
+        return {}
+
+    @cached_property
+    def hook(self) -> SignalWireHook:
+        """The hook, built on first use (never while the DAG file is parsed)."""
+        from airflow_provider_signalwire.hooks.signalwire import SignalWireHook
+
+        return SignalWireHook(
+            self.signalwire_conn_id,
+            max_attempts=self.max_attempts,
+            initial_backoff=self.initial_backoff,
+            max_backoff=self.max_backoff,
+            **self._hook_kwargs(),
+        )
+
+    def _account(self) -> str | None:
+        return None if self.account_sid is None else validate_sid("account_sid", self.account_sid)
+
+
+class StopConferenceStreamOperator(_SignalWireOperator):
+    """
+    Stop a media stream on a SignalWire conference.
+
+    Returns the stream object (XCom ``return_value``: ``sid``, ``conference_sid``, ``account_sid``,
+    ``name``, ``status``, ``date_updated``, ``uri``) and pushes its status string under the XCom
+    key ``stream_status`` (``stopped`` once SignalWire has stopped it). Works with dynamic task
+    mapping: ``StopConferenceStreamOperator.partial(...).expand(stream_sid=[...])``.
+
+    :param conference_sid: the conference (templated).
+    :param stream_sid: the stream's SID, or the ``Name`` it was started with (templated).
+    :param account_sid: defaults to the connection's Project ID (templated).
+    :param signalwire_conn_id: the ``signalwire`` connection to use (templated).
+    :param max_attempts: requests per API call, the first one included.
+    :param initial_backoff: seconds before the second attempt; doubles with every attempt.
+    :param max_backoff: cap of the exponential wait, in seconds.
+    """
+
+    template_fields: Sequence[str] = ("conference_sid", "stream_sid", *_CONNECTION_FIELDS)
+
+    def __init__(self, *, conference_sid: str, stream_sid: str, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.conference_sid = conference_sid
+        self.stream_sid = stream_sid
+
+    def execute(self, context: Context) -> dict[str, Any]:
+        """Stop the stream; return the stream object and push ``stream_status``."""
+        conference_sid = validate_sid("conference_sid", self.conference_sid)
+        stream_sid = validate_stream_identifier(self.stream_sid)
+        stream = self.hook.stop_conference_stream(
+            conference_sid, stream_sid, account_sid=self._account()
+        )
+        status = stream.get("status")
+        context["ti"].xcom_push(key="stream_status", value=status)
+        self.log.info(
+            "SignalWire stream %s of conference %s is now %s", stream_sid, conference_sid, status
+        )
+        return stream
+
+
+class StartConferenceStreamOperator(_SignalWireOperator):
+    """
+    Start streaming a SignalWire conference's audio to a WebSocket (``wss://``) server.
+
+    Returns the stream object and pushes ``stream_sid`` and ``stream_status`` to XCom, so a later
+    ``StopConferenceStreamOperator(stream_sid="{{ ti.xcom_pull('start', key='stream_sid') }}")``
+    can stop it. The start is retried only where the request never reached SignalWire.
+
+    :param conference_sid: the conference (templated).
+    :param url: ``wss://`` URL of the WebSocket server (templated).
+    :param name: name unique within the conference; the stream can be stopped by it (templated).
+    :param track: ``inbound_track``, ``outbound_track`` or ``both_tracks``.
+    :param status_callback: URL SignalWire calls on status changes (templated).
+    :param status_callback_method: ``GET`` or ``POST``.
+    :param stream_codec: ``PCMU``, ``PCMA``, ``L16``, ``L16@16000h`` or ``L16@24000h``.
+    :param stream_real_time: stream in real time.
+    :param authorization_bearer_token: token SignalWire presents to the WebSocket server. A
+        secret: take it from a connection or Variable by template (``{{ conn.ws.password }}``),
+        never as a literal in the DAG file; it is masked in logs and rendered fields.
+    :param parameters: up to 99 custom parameters for the WebSocket server (templated).
+    :param account_sid: defaults to the connection's Project ID (templated).
+    :param signalwire_conn_id: the ``signalwire`` connection to use (templated).
+    """
+
+    template_fields: Sequence[str] = (
+        "conference_sid",
+        "url",
+        "name",
+        "status_callback",
+        "authorization_bearer_token",
+        "parameters",
+        *_CONNECTION_FIELDS,
+    )
+
+    def __init__(
+        self,
+        *,
+        conference_sid: str,
+        url: str,
+        name: str | None = None,
+        track: str | None = None,
+        status_callback: str | None = None,
+        status_callback_method: str | None = None,
+        stream_codec: str | None = None,
+        stream_real_time: bool | None = None,
+        authorization_bearer_token: str | None = None,
+        parameters: Mapping[str, Any] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        self.conference_sid = conference_sid
+        self.url = url
+        self.name = name
+        self.track = track
+        self.status_callback = status_callback
+        self.status_callback_method = status_callback_method
+        self.stream_codec = stream_codec
+        self.stream_real_time = stream_real_time
+        self.authorization_bearer_token = authorization_bearer_token
+        self.parameters = parameters
+
+    def render_template_fields(self, context: Context, jinja_env: Any = None) -> None:
+        """Render, then mask the bearer token before anything can log or store it."""
+        super().render_template_fields(context, jinja_env)
+        if self.authorization_bearer_token:
+            from airflow.sdk.log import mask_secret
+
+            mask_secret(self.authorization_bearer_token)
+
+    def execute(self, context: Context) -> dict[str, Any]:
+        """Start the stream; return the stream object and push ``stream_sid``/``stream_status``."""
+        conference_sid = validate_sid("conference_sid", self.conference_sid)
+        stream = self.hook.start_conference_stream(
+            conference_sid,
+            url=self.url,
+            name=self.name or None,
+            track=self.track,
+            status_callback=self.status_callback or None,
+            status_callback_method=self.status_callback_method,
+            stream_codec=self.stream_codec,
+            stream_real_time=self.stream_real_time,
+            authorization_bearer_token=self.authorization_bearer_token or None,
+            parameters=_as_mapping("parameters", self.parameters),
+            account_sid=self._account(),
+        )
+        context["ti"].xcom_push(key="stream_sid", value=stream.get("sid"))
+        context["ti"].xcom_push(key="stream_status", value=stream.get("status"))
+        self.log.info(
+            "SignalWire stream %s started on conference %s: %s",
+            stream.get("sid"),
+            conference_sid,
+            stream.get("status"),
+        )
+        return stream
+
+
+class StopConferenceStreamsOperator(_SignalWireOperator):
+    """
+    Stop many streams in one task, with at most ``max_concurrency`` requests in flight.
+
+    Every stream is attempted; the task fails after the whole batch if any could not be stopped.
+    The outcomes (one dict per entry, in order: ``conference_sid``, ``stream_sid`` and ``status``
+    or ``error``/``error_type``) are the XCom ``return_value`` on success and are pushed under the
+    key ``stream_outcomes`` either way. Pick this for hundreds of streams (one task, one
+    connection pool); pick ``StopConferenceStreamOperator.partial().expand()`` for a few streams
+    that should retry and show up in the UI one by one.
+
+    :param streams: dicts with ``conference_sid`` and ``stream_sid`` (templated; a JSON string
+        from a template is accepted).
+    :param max_concurrency: most requests in flight at once (1-64); keep it modest to stay
+        under SignalWire's rate limits.
+    :param account_sid: defaults to the connection's Project ID (templated).
+    :param signalwire_conn_id: the ``signalwire`` connection to use (templated).
+    """
+
+    template_fields: Sequence[str] = ("streams", *_CONNECTION_FIELDS)
+
+    def __init__(
+        self, *, streams: list[Mapping[str, str]] | str, max_concurrency: int = 4, **kwargs: Any
+    ) -> None:
+        super().__init__(**kwargs)
+        if isinstance(max_concurrency, bool) or not isinstance(max_concurrency, int):
+            raise SignalWireValidationError(f"Invalid max_concurrency {max_concurrency!r}.")
+        self.streams = streams
+        self.max_concurrency = max_concurrency
+
+    def _hook_kwargs(self) -> dict[str, Any]:
+        return {"pool_size": self.max_concurrency}
+
+    def execute(self, context: Context) -> list[dict[str, Any]]:
+        """Stop every stream; fail after the batch if any could not be stopped."""
+        streams = self.streams
+        if isinstance(streams, str):
+            try:
+                streams = json.loads(streams)
+            except ValueError:
+                raise SignalWireValidationError(
+                    f"Invalid streams {streams[:120]!r}: expected a list of dicts or its JSON."
+                ) from None
+        if not isinstance(streams, list):
+            raise SignalWireValidationError(f"Invalid streams {streams!r}: expected a list.")
+        outcomes = self.hook.stop_conference_streams(
+            streams, max_concurrency=self.max_concurrency, account_sid=self._account()
+        )
+        context["ti"].xcom_push(key="stream_outcomes", value=outcomes)
+        failed = [outcome for outcome in outcomes if "error" in outcome]
+        self.log.info(
+            "Stopped %d of %d SignalWire streams (%d failed)",
+            len(outcomes) - len(failed),
+            len(outcomes),
+            len(failed),
+        )
+        for outcome in failed:
+            self.log.error(
+                "Stream %s of conference %s: %s",
+                outcome["stream_sid"],
+                outcome["conference_sid"],
+                outcome["error"],
+            )
+        if failed:
+            raise SignalWireError(f"{len(failed)} of {len(outcomes)} streams could not be stopped.")
+        return outcomes
+
+
+class EndConferenceOperator(_SignalWireOperator):
+    """
+    End a SignalWire conference (``Status=completed``): every participant leaves.
+
+    Returns the conference object and pushes its status under the XCom key ``conference_status``.
+
+    :param conference_sid: the conference (templated).
+    :param account_sid: defaults to the connection's Project ID (templated).
+    :param signalwire_conn_id: the ``signalwire`` connection to use (templated).
+    """
+
+    template_fields: Sequence[str] = ("conference_sid", *_CONNECTION_FIELDS)
+
+    def __init__(self, *, conference_sid: str, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.conference_sid = conference_sid
+
+    def execute(self, context: Context) -> dict[str, Any]:
+        """End the conference; return the conference object."""
+        conference_sid = validate_sid("conference_sid", self.conference_sid)
+        conference = self.hook.end_conference(conference_sid, account_sid=self._account())
+        context["ti"].xcom_push(key="conference_status", value=conference.get("status"))
+        self.log.info(
+            "SignalWire conference %s is now %s", conference_sid, conference.get("status")
+        )
+        return conference
+
+
+class UpdateConferenceParticipantOperator(_SignalWireOperator):
+    """
+    Mute, unmute, hold or resume a participant of a SignalWire conference.
+
+    Returns the participant object. Arguments left at ``None`` are not changed.
+
+    :param conference_sid: the conference (templated).
+    :param call_sid: the participant's call SID (templated).
+    :param muted: mute (``True``) or unmute (``False``).
+    :param hold: hold (``True``) or resume (``False``).
+    :param hold_url: music or cXML played while held (templated).
+    :param announce_url: announcement played to the participant (templated).
+    :param beep_on_exit: play a beep when the participant leaves.
+    :param end_conference_on_exit: end the conference when the participant leaves.
+    :param account_sid: defaults to the connection's Project ID (templated).
+    :param signalwire_conn_id: the ``signalwire`` connection to use (templated).
+    """
+
+    template_fields: Sequence[str] = (
+        "conference_sid",
+        "call_sid",
+        "hold_url",
+        "announce_url",
+        *_CONNECTION_FIELDS,
+    )
+
+    def __init__(
+        self,
+        *,
+        conference_sid: str,
+        call_sid: str,
+        muted: bool | None = None,
+        hold: bool | None = None,
+        hold_url: str | None = None,
+        announce_url: str | None = None,
+        beep_on_exit: bool | None = None,
+        end_conference_on_exit: bool | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        self.conference_sid = conference_sid
+        self.call_sid = call_sid
+        self.muted = muted
+        self.hold = hold
+        self.hold_url = hold_url
+        self.announce_url = announce_url
+        self.beep_on_exit = beep_on_exit
+        self.end_conference_on_exit = end_conference_on_exit
+
+    def execute(self, context: Context) -> dict[str, Any]:
+        """Update the participant; return the participant object."""
+        conference_sid = validate_sid("conference_sid", self.conference_sid)
+        call_sid = validate_sid("call_sid", self.call_sid)
+        changes = {
+            "muted": self.muted,
+            "hold": self.hold,
+            "hold_url": self.hold_url or None,
+            "announce_url": self.announce_url or None,
+            "beep_on_exit": self.beep_on_exit,
+            "end_conference_on_exit": self.end_conference_on_exit,
+        }
+        changes = {name: value for name, value in changes.items() if value is not None}
+        if not changes:
+            raise SignalWireValidationError(
+                "UpdateConferenceParticipantOperator needs at least one change, e.g. muted=True."
+            )
+        participant = self.hook.update_participant(
+            conference_sid, call_sid, account_sid=self._account(), **changes
+        )
+        self.log.info(
+            "SignalWire participant %s of conference %s updated: %s",
+            call_sid,
+            conference_sid,
+            ", ".join(f"{name}={value}" for name, value in changes.items()),
+        )
+        return participant
+
+
+class RemoveConferenceParticipantOperator(_SignalWireOperator):
+    """
+    Remove a participant from a SignalWire conference.
+
+    Returns ``{"conference_sid", "call_sid", "status": "removed"}``.
+
+    :param conference_sid: the conference (templated).
+    :param call_sid: the participant's call SID (templated).
+    :param account_sid: defaults to the connection's Project ID (templated).
+    :param signalwire_conn_id: the ``signalwire`` connection to use (templated).
+    """
+
+    template_fields: Sequence[str] = ("conference_sid", "call_sid", *_CONNECTION_FIELDS)
+
+    def __init__(self, *, conference_sid: str, call_sid: str, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.conference_sid = conference_sid
+        self.call_sid = call_sid
+
+    def execute(self, context: Context) -> dict[str, Any]:
+        """Remove the participant."""
+        conference_sid = validate_sid("conference_sid", self.conference_sid)
+        call_sid = validate_sid("call_sid", self.call_sid)
+        self.hook.remove_participant(conference_sid, call_sid, account_sid=self._account())
+        self.log.info("SignalWire participant %s left conference %s", call_sid, conference_sid)
+        return {"conference_sid": conference_sid, "call_sid": call_sid, "status": "removed"}
+
+
+def _as_mapping(parameter: str, value: Any) -> Mapping[str, Any] | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except ValueError:
+            raise SignalWireValidationError(
+                f"Invalid {parameter} {value[:120]!r}: expected a dict or its JSON."
+            ) from None
+    if not isinstance(value, dict):
+        raise SignalWireValidationError(f"Invalid {parameter} {value!r}: expected a dict.")
+    return value

@@ -1,0 +1,151 @@
+"""
+When to retry a SignalWire call, and how long to wait before the next attempt.
+
+The policy reads as tenacity sentences: ``retry_if_exception(policy.should_retry)`` with
+:class:`WaitForRetry`. Both the synchronous hook and the asynchronous trigger use it, so a task and
+a deferred sensor ride out the same failures in the same way.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from email.utils import parsedate_to_datetime
+from typing import TYPE_CHECKING
+
+from tenacity.wait import wait_base
+
+from airflow_provider_signalwire.exceptions import (
+    SignalWireConnectionError,
+    SignalWireError,
+    SignalWireRateLimitError,
+    SignalWireServerError,
+)
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+    from tenacity import RetryCallState
+
+#: Server errors worth another attempt; 501, 505 and the like will not heal by waiting.
+TRANSIENT_SERVER_STATUSES = frozenset({500, 502, 503, 504})
+#: A server that asks for a longer wait than this is treated as a hard rate-limit failure.
+MAX_RETRY_AFTER_SECONDS = 120.0
+#: Jitter added on top of a server-asked wait: never shortens it, lengthens it by at most 5 %.
+RETRY_AFTER_JITTER_FRACTION = 0.05
+
+
+def retry_after_seconds(headers: Mapping[str, str], now: datetime | None = None) -> float | None:
+    """
+    Read ``Retry-After`` as seconds to wait, whether it holds seconds or an HTTP date.
+
+    :param headers: the response headers (a case-insensitive mapping).
+    :param now: the current time, for dates; defaults to the clock.
+    :return: seconds (never negative), or ``None`` if the header is absent or unreadable.
+    """
+    value = headers.get("Retry-After") or headers.get("retry-after")
+    if value is None:
+        return None
+    value = value.strip()
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=timezone.utc)
+    return max(0.0, (when - (now or datetime.now(timezone.utc))).total_seconds())
+
+
+def is_transient(exc: BaseException) -> bool:
+    """
+    Tell whether another attempt of an idempotent call could succeed where this one failed.
+
+    Transport failures, 429 (unless the server asked for an unreasonable wait) and 500/502/503/504
+    are transient; every other error is permanent.
+
+    :param exc: the error the attempt raised.
+    """
+    if isinstance(exc, SignalWireConnectionError):
+        return True
+    if isinstance(exc, SignalWireRateLimitError):
+        return not _asks_too_long(exc)
+    if isinstance(exc, SignalWireServerError):
+        return exc.status_code in TRANSIENT_SERVER_STATUSES and not _asks_too_long(exc)
+    return False
+
+
+def is_provably_undelivered(exc: BaseException) -> bool:
+    """
+    Tell whether a failed attempt provably did not act on SignalWire, so even a create may repeat.
+
+    That is the case for a connection that was never established and for a 429 refusal.
+
+    :param exc: the error the attempt raised.
+    """
+    if isinstance(exc, SignalWireConnectionError):
+        return not exc.maybe_delivered
+    if isinstance(exc, SignalWireRateLimitError):
+        return not _asks_too_long(exc)
+    return False
+
+
+def _asks_too_long(exc: BaseException) -> bool:
+    asked = exc.retry_after if isinstance(exc, SignalWireError) else None
+    return asked is not None and asked > MAX_RETRY_AFTER_SECONDS
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """
+    Which failures a call may retry.
+
+    :param name: short description for logs.
+    :param idempotent: whether repeating the call is harmless (reads, updates to a final state).
+    """
+
+    name: str
+    idempotent: bool
+
+    def should_retry(self, exc: BaseException) -> bool:
+        """Tell whether ``exc`` is worth another attempt under this policy."""
+        return is_transient(exc) if self.idempotent else is_provably_undelivered(exc)
+
+
+#: Reads and calls that set a final state (stop a stream, end a conference).
+IDEMPOTENT = RetryPolicy("idempotent", idempotent=True)
+#: Calls that create something (start a stream): repeat only what never reached SignalWire.
+CREATE = RetryPolicy("create", idempotent=False)
+
+
+class WaitForRetry(wait_base):
+    """
+    Wait what the server asked for (``Retry-After``), else back off exponentially with jitter.
+
+    A server-asked wait gets at most 5 % (and at most one second) of jitter on top and is never cut
+    by ``max_backoff``; the exponential wait is ``initial * 2 ** (attempt - 1)`` plus up to
+    ``initial`` of jitter, capped at ``max_backoff``.
+
+    :param initial_backoff: seconds before the second attempt.
+    :param max_backoff: cap of the exponential wait, in seconds.
+    """
+
+    def __init__(self, initial_backoff: float, max_backoff: float) -> None:
+        self.initial_backoff = initial_backoff
+        self.max_backoff = max_backoff
+
+    def __call__(self, retry_state: RetryCallState) -> float:
+        """Return the seconds to sleep before the next attempt."""
+        exc = retry_state.outcome.exception() if retry_state.outcome else None
+        asked = exc.retry_after if isinstance(exc, SignalWireError) else None
+        if asked is not None:
+            return asked + random.uniform(  # noqa: S311 - jitter, not cryptography
+                0.0, min(1.0, asked * RETRY_AFTER_JITTER_FRACTION)
+            )
+        exponential = self.initial_backoff * 2.0 ** (int(retry_state.attempt_number) - 1)
+        jitter = random.uniform(0.0, self.initial_backoff)  # noqa: S311
+        return min(self.max_backoff, exponential + jitter)

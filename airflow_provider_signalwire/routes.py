@@ -1,0 +1,55 @@
+"""
+Paths of SignalWire's Compatibility API for conferences, built from validated, encoded segments.
+
+Paths follow the API specification's routes, without the ``.json`` suffix that the ``uri`` fields
+of answers carry. Every segment is validated and percent-encoded, so no input can leave its
+segment or reach another path.
+"""
+
+from __future__ import annotations
+
+from airflow_provider_signalwire.validation import (
+    path_segment,
+    validate_sid,
+    validate_stream_identifier,
+)
+
+API_ROOT = "/api/laml/2010-04-01"
+
+
+def account_path(account_sid: str) -> str:
+    """Path of an account (its SID is the Project ID)."""
+    return f"{API_ROOT}/Accounts/{path_segment(validate_sid('account_sid', account_sid))}"
+
+
+def conferences_path(account_sid: str) -> str:
+    """Path of an account's conferences."""
+    return f"{account_path(account_sid)}/Conferences"
+
+
+def conference_path(account_sid: str, conference_sid: str) -> str:
+    """Path of one conference."""
+    sid = path_segment(validate_sid("conference_sid", conference_sid))
+    return f"{conferences_path(account_sid)}/{sid}"
+
+
+def conference_child_path(
+    account_sid: str, conference_sid: str, collection: str, child: str | None = None
+) -> str:
+    """
+    Path of a conference's participants, recordings or streams, or of one of them.
+
+    :param account_sid: the account (Project ID).
+    :param conference_sid: the conference.
+    :param collection: ``Participants``, ``Recordings`` or ``Streams``.
+    :param child: the call SID, recording SID, or stream SID or name; ``None`` for the collection.
+    """
+    path = f"{conference_path(account_sid, conference_sid)}/{collection}"
+    if child is None:
+        return path
+    if collection == "Streams":
+        segment = validate_stream_identifier(child)
+    else:
+        parameter = "call_sid" if collection == "Participants" else "recording_sid"
+        segment = validate_sid(parameter, child)
+    return f"{path}/{path_segment(segment)}"

@@ -1,0 +1,206 @@
+"""
+Validation of everything a user hands the provider, done once and before any request.
+
+Each check raises :class:`~airflow_provider_signalwire.exceptions.SignalWireValidationError`
+naming the parameter and the bad value. Only the standard library is imported here, so operators
+can validate at ``execute()`` without loading the HTTP stack.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+import unicodedata
+from collections.abc import Mapping
+from typing import Any
+from urllib.parse import quote, urlsplit
+
+from airflow_provider_signalwire.exceptions import SignalWireValidationError
+
+#: Conference, account, call and recording SIDs: UUIDs and Twilio-style SIDs both fit.
+SID_PATTERN = re.compile(r"[A-Za-z0-9-]{1,64}")
+MAX_STREAM_IDENTIFIER_LENGTH = 256
+MAX_STREAM_PARAMETERS = 99
+_HOST_LABEL = re.compile(r"(?!-)[A-Za-z0-9-]{1,63}(?<!-)")
+_LOOPBACK_NAMES = frozenset({"localhost"})
+
+
+def _show(value: object) -> str:
+    """Render a bad value for an error message, cut short so a huge input stays readable."""
+    text = repr(value)
+    return text if len(text) <= 120 else f"{text[:117]}..."
+
+
+def _fail(parameter: str, value: object, reason: str) -> SignalWireValidationError:
+    return SignalWireValidationError(f"Invalid {parameter} {_show(value)}: {reason}.")
+
+
+def validate_sid(parameter: str, value: object) -> str:
+    """
+    Return ``value`` if it is a SID: 1-64 ASCII letters, digits or hyphens.
+
+    :param parameter: name of the argument, used in the error message.
+    :param value: the value to check.
+    """
+    if not isinstance(value, str) or SID_PATTERN.fullmatch(value) is None:
+        raise _fail(parameter, value, "expected 1-64 ASCII letters, digits or hyphens")
+    return value
+
+
+def validate_stream_identifier(value: object, parameter: str = "stream_sid") -> str:
+    """
+    Return ``value`` if it can name a stream: its SID or the ``Name`` given when it started.
+
+    :param value: the value to check: 1-256 characters, no control characters, not ``.``/``..``.
+    :param parameter: name of the argument, used in the error message.
+    """
+    if not isinstance(value, str) or not value:
+        raise _fail(parameter, value, "expected a non-empty string")
+    if len(value) > MAX_STREAM_IDENTIFIER_LENGTH:
+        raise _fail(parameter, value, f"longer than {MAX_STREAM_IDENTIFIER_LENGTH} characters")
+    if value in {".", ".."}:
+        raise _fail(parameter, value, "'.' and '..' are not stream names")
+    if any(unicodedata.category(char) in {"Cc", "Cs"} for char in value):
+        raise _fail(parameter, value, "control characters and lone surrogates are not allowed")
+    return value
+
+
+def path_segment(value: str) -> str:
+    """Percent-encode ``value`` so it stays exactly one URL path segment."""
+    return quote(value, safe="")
+
+
+def _is_loopback(host: str) -> bool:
+    if host.lower() in _LOOPBACK_NAMES:
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _is_valid_host(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        labels = host.split(".")
+        return len(host) <= 253 and all(_HOST_LABEL.fullmatch(label) for label in labels)
+    return True
+
+
+def normalize_space_url(value: object) -> str:
+    """
+    Turn the connection's host into the origin requests go to, e.g. ``https://example.signalwire.com``.
+
+    Accepted: ``example.signalwire.com``, ``https://example.signalwire.com`` (with or without a
+    trailing slash, with an optional port), and plain ``http://`` only for a loopback host such as
+    ``http://127.0.0.1:8765``, where a local emulator runs.
+
+    :param value: the Space URL as the user gave it.
+    """
+    if not isinstance(value, str) or not value.strip():
+        raise _fail("Space URL", value, "set the connection's host, e.g. example.signalwire.com")
+    text = value.strip()
+    if not text.isascii() or any(char.isspace() or not char.isprintable() for char in text):
+        raise _fail("Space URL", value, "only printable ASCII without spaces is allowed")
+    if "://" not in text:
+        text = f"https://{text}"
+    try:
+        parts = urlsplit(text)
+        port = parts.port
+    except ValueError as err:
+        raise _fail("Space URL", value, f"not a URL ({err})") from None
+    host = parts.hostname or ""
+    if parts.scheme not in {"https", "http"}:
+        raise _fail("Space URL", value, "the scheme must be https://")
+    if parts.username is not None or parts.password is not None:
+        raise _fail("Space URL", value, "credentials belong in the Project ID and API Token fields")
+    if parts.path not in {"", "/"} or parts.query or parts.fragment or text.endswith(("?", "#")):
+        raise _fail("Space URL", value, "give only the host, without a path, query or fragment")
+    if not host or not _is_valid_host(host):
+        raise _fail("Space URL", value, "not a valid host name")
+    if parts.scheme == "http" and not _is_loopback(host):
+        raise _fail("Space URL", value, "plain http:// is allowed only for loopback hosts")
+    netloc = f"[{host}]" if ":" in host else host
+    if port is not None:
+        netloc = f"{netloc}:{port}"
+    return f"{parts.scheme}://{netloc.lower()}"
+
+
+def validate_wss_url(value: object, parameter: str = "url") -> str:
+    """
+    Return ``value`` if it is a ``wss://`` URL with a host (SignalWire refuses ``ws://``).
+
+    :param value: the WebSocket URL.
+    :param parameter: name of the argument, used in the error message.
+    """
+    if not isinstance(value, str) or any(not char.isprintable() for char in value):
+        raise _fail(parameter, value, "expected a wss:// URL")
+    try:
+        parts = urlsplit(value)
+        parts.port  # noqa: B018 - raises ValueError on a bad port
+    except ValueError as err:
+        raise _fail(parameter, value, f"not a URL ({err})") from None
+    if parts.scheme.lower() != "wss" or not parts.hostname or " " in value:
+        raise _fail(parameter, value, "SignalWire streams need a wss:// URL with a host")
+    return value
+
+
+def stream_parameters_form(parameters: Mapping[str, Any] | None) -> dict[str, str]:
+    """
+    Turn custom stream parameters into SignalWire's ``ParameterN.Name``/``ParameterN.Value`` fields.
+
+    :param parameters: names and values; at most 99, names non-empty strings, values scalars.
+    """
+    if parameters is None:
+        return {}
+    if not isinstance(parameters, Mapping):
+        raise _fail("parameters", parameters, "expected a dict of names to values")
+    if len(parameters) > MAX_STREAM_PARAMETERS:
+        raise _fail(
+            "parameters", f"<{len(parameters)} items>", f"at most {MAX_STREAM_PARAMETERS} allowed"
+        )
+    form: dict[str, str] = {}
+    for index, (name, value) in enumerate(parameters.items(), start=1):
+        if not isinstance(name, str) or not name or _has_unsendable(name):
+            raise _fail("parameters name", name, "expected a non-empty string")
+        if isinstance(value, bool) or not isinstance(value, str | int | float):
+            raise _fail(f"parameters[{name!r}]", value, "expected a string or number")
+        text = str(value)
+        if _has_unsendable(text):
+            raise _fail(f"parameters[{name!r}]", value, "lone surrogates cannot be sent")
+        form[f"Parameter{index}.Name"] = name
+        form[f"Parameter{index}.Value"] = text
+    return form
+
+
+def _has_unsendable(text: str) -> bool:
+    return any(unicodedata.category(char) == "Cs" for char in text)
+
+
+def choice(parameter: str, value: object, allowed: tuple[str, ...]) -> str:
+    """
+    Return ``value`` if it is one of ``allowed``.
+
+    :param parameter: name of the argument, used in the error message.
+    :param value: the value to check.
+    :param allowed: the values SignalWire accepts.
+    """
+    if value not in allowed:
+        raise _fail(parameter, value, f"expected one of {', '.join(allowed)}")
+    return str(value)
+
+
+def check_retry_knobs(max_attempts: Any, initial_backoff: Any, max_backoff: Any) -> None:
+    """
+    Refuse retry settings that make no sense, naming the bad value.
+
+    :param max_attempts: requests per call, at least 1.
+    :param initial_backoff: seconds, at least 0.
+    :param max_backoff: seconds, at least 0.
+    """
+    if isinstance(max_attempts, bool) or not isinstance(max_attempts, int) or max_attempts < 1:
+        raise SignalWireValidationError(f"Invalid max_attempts {max_attempts!r}: expected >= 1.")
+    for name, value in (("initial_backoff", initial_backoff), ("max_backoff", max_backoff)):
+        if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+            raise SignalWireValidationError(f"Invalid {name} {value!r}: expected seconds >= 0.")
