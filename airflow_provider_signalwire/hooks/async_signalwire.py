@@ -1,0 +1,303 @@
+"""
+The asynchronous request path, for triggers: httpx, bounded reads, the shared retries and errors.
+
+The counterpart of :mod:`airflow_provider_signalwire.hooks._transport` for code that runs in the
+triggerer's event loop. URLs come from :mod:`~airflow_provider_signalwire.routes`, errors from
+:mod:`~airflow_provider_signalwire.responses` and the retry policy from
+:mod:`~airflow_provider_signalwire.retry`, so a deferred sensor sees exactly the errors and rides
+out exactly the failures that the synchronous hook does. Nothing here blocks the event loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import ssl
+from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qsl, urlsplit
+
+import httpx
+from tenacity import AsyncRetrying, retry_if_exception, stop_after_attempt
+
+from airflow_provider_signalwire import __version__
+from airflow_provider_signalwire.connection import SignalWireSettings, settings_from_connection
+from airflow_provider_signalwire.exceptions import (
+    SignalWireConnectionError,
+    SignalWireError,
+    SignalWireResponseError,
+)
+from airflow_provider_signalwire.forms import api_fields
+from airflow_provider_signalwire.responses import (
+    MAX_BODY_BYTES,
+    body_too_large,
+    error_from_response,
+    json_object_from_body,
+)
+from airflow_provider_signalwire.retry import IDEMPOTENT, WaitForRetry
+from airflow_provider_signalwire.routes import API_ROOT, conference_path, conferences_path
+
+if TYPE_CHECKING:
+    import logging
+    from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+    from types import TracebackType
+
+    from tenacity import RetryCallState
+
+USER_AGENT = f"airflow-provider-signalwire/{__version__} python-httpx/{httpx.__version__}"
+
+QueryParams = dict[str, str] | tuple[tuple[str, str], ...]
+
+
+async def aget_settings(conn_id: str, *, timeout: float | None = None) -> SignalWireSettings:
+    """
+    Fetch a ``signalwire`` connection without blocking the event loop and validate it.
+
+    The token and the ``Authorization`` value derived from it are masked in logs, the way the
+    synchronous hook masks them.
+
+    :param conn_id: the connection id.
+    :param timeout: read timeout that overrides the connection's ``timeout`` extra.
+    """
+    from airflow_provider_signalwire.hooks.signalwire import SignalWireHook, mask_secrets
+
+    conn = await SignalWireHook.aget_connection(conn_id)
+    aextra = getattr(conn, "aextra_dejson", None)
+    extra: Mapping[str, Any] = await aextra() if aextra is not None else conn.extra_dejson
+    if conn.password:
+        basic = base64.b64encode(f"{conn.login or ''}:{conn.password}".encode()).decode()
+        mask_secrets(conn.password, basic, f"Basic {basic}")
+    return settings_from_connection(
+        host=conn.host,
+        login=conn.login,
+        password=conn.password,
+        port=conn.port,
+        extra=extra,
+        conn_id=conn_id,
+        timeout=timeout,
+    )
+
+
+def _build_client(settings: SignalWireSettings) -> httpx.AsyncClient:
+    """Build the client; loads CA certificates from disk, so call it off the event loop."""
+    verify: bool | ssl.SSLContext = (
+        ssl.create_default_context(cafile=settings.verify)
+        if isinstance(settings.verify, str)
+        else settings.verify
+    )
+    return httpx.AsyncClient(
+        auth=httpx.BasicAuth(settings.project_id, settings.token),
+        verify=verify,
+        timeout=httpx.Timeout(settings.read_timeout, connect=settings.connect_timeout),
+        follow_redirects=False,
+        trust_env=False,
+        headers={"User-Agent": USER_AGENT, "Accept": "application/json"},
+    )
+
+
+class AsyncSignalWireClient:
+    """
+    Read SignalWire conferences from async code, with the provider's retries and errors.
+
+    Use it as an async context manager; the HTTP client is built (off the event loop) on entry
+    and closed on exit.
+
+    :param settings: where to connect and with which credentials.
+    :param max_attempts: requests per call, the first one included.
+    :param initial_backoff: seconds before the second attempt (doubles each time, plus jitter).
+    :param max_backoff: cap of the exponential wait, in seconds (not of a server-asked wait).
+    :param logger: where retry warnings go.
+    :param sleep: how to wait between attempts (tests pass a fake).
+    """
+
+    def __init__(
+        self,
+        settings: SignalWireSettings,
+        *,
+        max_attempts: int,
+        initial_backoff: float,
+        max_backoff: float,
+        logger: logging.Logger | Any,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ) -> None:
+        self.settings = settings
+        self.max_attempts = max_attempts
+        self.initial_backoff = initial_backoff
+        self.max_backoff = max_backoff
+        self.log = logger
+        self.sleep = sleep
+        self._client: httpx.AsyncClient | None = None
+
+    async def __aenter__(self) -> AsyncSignalWireClient:
+        self._client = await asyncio.to_thread(_build_client, self.settings)
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        """Close the pooled connections."""
+        if self._client is not None:
+            client, self._client = self._client, None
+            await client.aclose()
+
+    # -- API actions -------------------------------------------------------------------------
+
+    async def get_conference(self, conference_sid: str, *, account_sid: str) -> dict[str, Any]:
+        """
+        Fetch one conference.
+
+        :param conference_sid: the conference.
+        :param account_sid: the account (Project ID) that owns it.
+        """
+        path = conference_path(account_sid, conference_sid)
+        result = await self.request("GET", path)
+        if result is None:
+            raise SignalWireResponseError(f"SignalWire answered GET {path} without a body")
+        return result
+
+    async def list_conferences(
+        self, *, account_sid: str, **filters: Any
+    ) -> AsyncIterator[dict[str, Any]]:
+        """
+        Iterate over conferences, following ``next_page_uri`` to the last page.
+
+        :param account_sid: the account (Project ID) to list.
+        :param filters: ``friendly_name``, ``status``, ``page_size`` and the other filters of
+            :meth:`SignalWireHook.list_conferences
+            <airflow_provider_signalwire.hooks.signalwire.SignalWireHook.list_conferences>`.
+        """
+        path = conferences_path(account_sid)
+        query: QueryParams = api_fields(**filters)
+        while True:
+            page = await self.request("GET", path, params=query) or {}
+            items = page.get("conferences")
+            if not isinstance(items, list):
+                raise SignalWireResponseError(
+                    f"SignalWire page of {path} has no 'conferences' list"
+                )
+            for item in items:
+                if isinstance(item, dict):
+                    yield item
+            next_uri = page.get("next_page_uri")
+            if not next_uri:
+                return
+            path, query = _next_page(str(next_uri), path)
+
+    # -- transport ---------------------------------------------------------------------------
+
+    async def request(
+        self, method: str, path: str, *, params: QueryParams | None = None
+    ) -> dict[str, Any] | None:
+        """
+        Send one idempotent API call, retried on transient failures, and return its JSON object.
+
+        :param method: HTTP method.
+        :param path: URL path, already validated and encoded.
+        :param params: query parameters.
+        :return: the answer's JSON object, or ``None`` for ``204 No Content``.
+        :raises SignalWireError: a subclass naming what went wrong, after the retries.
+        """
+        retrying = AsyncRetrying(
+            stop=stop_after_attempt(self.max_attempts),
+            wait=WaitForRetry(self.initial_backoff, self.max_backoff),
+            retry=retry_if_exception(IDEMPOTENT.should_retry),
+            before_sleep=self._log_retry,
+            sleep=self.sleep,
+            reraise=True,
+        )
+        try:
+            async for attempt in retrying:
+                with attempt:
+                    return await self._send_once(method, path, params)
+        except SignalWireError as err:
+            attempts = retrying.statistics.get("attempt_number", 1)
+            waited = retrying.statistics.get("idle_for", 0.0)
+            err.attempts = attempts
+            if attempts > 1:
+                err.message = (
+                    f"{err.message} (gave up after {attempts} attempts, waited {waited:.1f}s)"
+                )
+            raise
+        raise AssertionError("unreachable: tenacity either returns or raises")  # pragma: no cover
+
+    async def _send_once(
+        self, method: str, path: str, params: QueryParams | None
+    ) -> dict[str, Any] | None:
+        if self._client is None:
+            raise RuntimeError("AsyncSignalWireClient is used outside 'async with'")
+        url = f"{self.settings.base_url}{path}"
+        try:
+            async with self._client.stream(method, url, params=params) as response:
+                body = await _read_bounded(response, method, path)
+        except (httpx.HTTPError, OSError) as exc:
+            raise _transport_error(exc, method, path) from None
+        if response.status_code == 204:
+            return None
+        if not 200 <= response.status_code < 300:
+            raise error_from_response(
+                response.status_code,
+                response.headers,
+                body,
+                method=method,
+                path=path,
+                reason=response.reason_phrase or "",
+            )
+        return json_object_from_body(body, status=response.status_code, method=method, path=path)
+
+    def _log_retry(self, retry_state: RetryCallState) -> None:
+        exc = retry_state.outcome.exception() if retry_state.outcome else None
+        wait = retry_state.next_action.sleep if retry_state.next_action else 0.0
+        what = (
+            f"{exc.status_code}" if isinstance(exc, SignalWireError) and exc.status_code else None
+        ) or (type(exc).__name__ if exc else "unknown")
+        self.log.warning(
+            "SignalWire %s %s failed with %s on attempt %d of %d; retrying in %.2fs",
+            getattr(exc, "method", "?"),
+            getattr(exc, "path", "?"),
+            what,
+            retry_state.attempt_number,
+            self.max_attempts,
+            wait,
+        )
+
+
+async def _read_bounded(response: httpx.Response, method: str, path: str) -> bytes:
+    declared = response.headers.get("Content-Length", "")
+    if declared.isdigit() and int(declared) > MAX_BODY_BYTES:
+        raise body_too_large(status=response.status_code, method=method, path=path)
+    body = bytearray()
+    async for chunk in response.aiter_bytes():
+        body += chunk
+        if len(body) > MAX_BODY_BYTES:
+            raise body_too_large(status=response.status_code, method=method, path=path)
+    return bytes(body)
+
+
+def _transport_error(exc: BaseException, method: str, path: str) -> SignalWireConnectionError:
+    never_sent = isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout)
+    kind = type(exc).__name__
+    detail = "connection was not established" if never_sent else "no complete answer"
+    error = SignalWireConnectionError(
+        f"SignalWire request {method} {path} failed: {kind} ({detail})", method=method, path=path
+    )
+    error.maybe_delivered = not never_sent
+    return error
+
+
+def _next_page(next_uri: str, previous_path: str) -> tuple[str, tuple[tuple[str, str], ...]]:
+    # Same rule as SignalWireHook._next_page: stay on this Space's API and on the same resource.
+    parts = urlsplit(next_uri)
+    if parts.scheme or parts.netloc or not parts.path.startswith(f"{API_ROOT}/"):
+        raise SignalWireResponseError(
+            f"SignalWire's next_page_uri {next_uri!r} leaves this Space's API; not followed"
+        )
+    if parts.path.removesuffix(".json") != previous_path.removesuffix(".json"):
+        raise SignalWireResponseError(
+            f"SignalWire's next_page_uri {next_uri!r} points at another resource; not followed"
+        )
+    return parts.path, tuple(parse_qsl(parts.query, keep_blank_values=True))

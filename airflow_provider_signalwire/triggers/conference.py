@@ -1,0 +1,273 @@
+"""
+Wait in the triggerer for a SignalWire conference to reach a status.
+
+:class:`ConferenceStatusTrigger` is what ``SignalWireConferenceSensor(deferrable=True)`` hands its
+wait to. The HTTP client is imported only when the trigger runs, and the small helpers below
+(which statuses exist, which conference a name means) are shared with the sensor's poke mode.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from datetime import datetime, timezone
+from email.utils import parsedate_to_datetime
+from typing import TYPE_CHECKING, Any
+
+from airflow.triggers.base import BaseTrigger, TriggerEvent
+
+from airflow_provider_signalwire.exceptions import (
+    SignalWireError,
+    SignalWireNotFoundError,
+    SignalWireValidationError,
+)
+
+if TYPE_CHECKING:
+    from collections.abc import AsyncIterator, Iterable, Sequence
+
+    from airflow_provider_signalwire.connection import SignalWireSettings
+    from airflow_provider_signalwire.hooks.async_signalwire import AsyncSignalWireClient
+
+#: A conference's ``status`` values in SignalWire's Compatibility API.
+CONFERENCE_STATUSES = ("init", "in-progress", "completed")
+#: Page size of the ``FriendlyName`` look-up; names are rarely reused more often than this.
+NAME_LOOKUP_PAGE_SIZE = 100
+_OLDEST = datetime.min.replace(tzinfo=timezone.utc)
+_LONG_MONTH = re.compile(r"\b(Sept)\b", re.IGNORECASE)
+
+
+def validate_target_status(value: object) -> tuple[str, ...]:
+    """
+    Validate ``target_status`` (one status or a list of them) and return the statuses as a tuple.
+
+    :param value: ``init``, ``in-progress`` or ``completed``, or a non-empty list of them.
+    """
+    statuses = [value] if isinstance(value, str) else value
+    if (
+        not isinstance(statuses, list | tuple | set | frozenset)
+        or not statuses
+        or any(status not in CONFERENCE_STATUSES for status in statuses)
+    ):
+        raise SignalWireValidationError(
+            f"Invalid target_status {value!r}: expected one of {', '.join(CONFERENCE_STATUSES)} "
+            "or a non-empty list of them."
+        )
+    return tuple(dict.fromkeys(str(status) for status in statuses))
+
+
+def parse_date_created(value: object) -> datetime | None:
+    """
+    Read an RFC 2822 date as SignalWire writes it (``Tue, 25 Sept 2018 20:00:00 +0000`` too).
+
+    :param value: the ``date_created`` field.
+    :return: an aware datetime, or ``None`` if the value is missing or unreadable.
+    """
+    if not isinstance(value, str) or not value.strip():
+        return None
+    for text in (value, _LONG_MONTH.sub("Sep", value)):
+        try:
+            moment = parsedate_to_datetime(text)
+        except (TypeError, ValueError, IndexError):
+            continue
+        return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+    return None
+
+
+def newest_conference(
+    conferences: Iterable[dict[str, Any]], friendly_name: str
+) -> dict[str, Any] | None:
+    """
+    Pick the most recently created conference called exactly ``friendly_name``.
+
+    Conferences without a readable ``date_created`` count as the oldest; on a tie, the first one
+    listed wins (SignalWire lists the newest first).
+
+    :param conferences: conferences as listed by SignalWire (filtered by ``FriendlyName``).
+    :param friendly_name: the name asked for; other names are ignored, should a filter be lost.
+    """
+    newest: dict[str, Any] | None = None
+    newest_at = _OLDEST
+    for conference in conferences:
+        if conference.get("friendly_name") != friendly_name:
+            continue
+        created = parse_date_created(conference.get("date_created")) or _OLDEST
+        if newest is None or created > newest_at:
+            newest, newest_at = conference, created
+    return newest
+
+
+def describe_target(conference_sid: str | None, friendly_name: str | None) -> str:
+    """Name the awaited conference for log lines and messages."""
+    return (
+        f"conference {conference_sid}" if conference_sid else f"conference named {friendly_name!r}"
+    )
+
+
+#: What was seen on a look: the conference's ``(sid, status)``, or ``None`` when there is none.
+Seen = tuple[Any, Any] | None
+#: Before the first look: differs from every :data:`Seen`, so the first look is always logged.
+NOT_LOOKED_YET: Seen = ("<not looked at yet>", "<not looked at yet>")
+
+
+def log_change(log: Any, what: str, previous: Seen, conference: dict[str, Any] | None) -> Seen:
+    """
+    Log at INFO a new conference or status since the previous look (DEBUG when nothing changed).
+
+    :param log: the logger of the sensor or trigger.
+    :param what: the awaited conference, as :func:`describe_target` names it.
+    :param previous: what the previous look saw (:data:`NOT_LOOKED_YET` before the first).
+    :param conference: what this look found.
+    :return: what this look saw, to pass as ``previous`` next time.
+    """
+    seen = (conference.get("sid"), conference.get("status")) if conference else None
+    if seen == previous:
+        log.debug("SignalWire %s unchanged: %s", what, seen)
+    elif seen is None:
+        log.info("No SignalWire %s yet", what)
+    else:
+        log.info("SignalWire conference %s is %s", *seen)
+    return seen
+
+
+def not_found_message(conference_sid: str, account_sid: str, err: SignalWireError) -> str:
+    """Say plainly that a conference SID is unknown, keeping SignalWire's own words."""
+    return (
+        f"SignalWire conference {conference_sid} does not exist in account {account_sid} "
+        f"({err.message})"
+    )
+
+
+class ConferenceStatusTrigger(BaseTrigger):
+    """
+    Poll a SignalWire conference until its status is one of ``target_statuses``.
+
+    Yields exactly one event: ``{"status": "success", "conference": {...}}`` with the conference
+    object, or ``{"status": "error", "message": "..."}`` (never containing the token; with
+    ``"error_type"``, the name of the :class:`SignalWireError` subclass, when there is one). A
+    conference looked up by ``friendly_name`` that does not exist yet is waited for; a
+    ``conference_sid`` that SignalWire does not know is an error. Each request is retried on
+    transient failures as the synchronous hook does.
+
+    :param conference_sid: the conference's SID; exactly one of this and ``friendly_name``.
+    :param friendly_name: the conference's name; the most recently created match is watched.
+    :param target_statuses: statuses that end the wait (``init``, ``in-progress``, ``completed``).
+    :param signalwire_conn_id: the ``signalwire`` connection to use.
+    :param account_sid: account (Project ID) that owns the conference; defaults to the
+        connection's Project ID.
+    :param poll_interval: seconds between two looks at the conference.
+    :param max_attempts: requests per look, the first one included.
+    :param initial_backoff: seconds before the second attempt; doubles with every attempt.
+    :param max_backoff: cap of the exponential wait in seconds (a server-asked wait is not capped).
+    """
+
+    def __init__(
+        self,
+        *,
+        conference_sid: str | None = None,
+        friendly_name: str | None = None,
+        target_statuses: Sequence[str] = ("completed",),
+        signalwire_conn_id: str = "signalwire_default",
+        account_sid: str | None = None,
+        poll_interval: float = 60.0,
+        max_attempts: int = 5,
+        initial_backoff: float = 1.0,
+        max_backoff: float = 30.0,
+    ) -> None:
+        super().__init__()  # type: ignore[no-untyped-call]
+        if (conference_sid is None) == (friendly_name is None):
+            raise SignalWireValidationError(
+                "ConferenceStatusTrigger needs exactly one of conference_sid and friendly_name."
+            )
+        self.conference_sid = conference_sid
+        self.friendly_name = friendly_name
+        self.target_statuses = list(validate_target_status(target_statuses))
+        self.signalwire_conn_id = signalwire_conn_id
+        self.account_sid = account_sid
+        self.poll_interval = float(poll_interval)
+        self.max_attempts = max_attempts
+        self.initial_backoff = float(initial_backoff)
+        self.max_backoff = float(max_backoff)
+
+    def serialize(self) -> tuple[str, dict[str, Any]]:
+        """Return the class path and every constructor argument, JSON-safe."""
+        return (
+            f"{type(self).__module__}.{type(self).__qualname__}",
+            {
+                "conference_sid": self.conference_sid,
+                "friendly_name": self.friendly_name,
+                "target_statuses": list(self.target_statuses),
+                "signalwire_conn_id": self.signalwire_conn_id,
+                "account_sid": self.account_sid,
+                "poll_interval": self.poll_interval,
+                "max_attempts": self.max_attempts,
+                "initial_backoff": self.initial_backoff,
+                "max_backoff": self.max_backoff,
+            },
+        )
+
+    async def run(self) -> AsyncIterator[TriggerEvent]:
+        """Poll until the status is reached or an error ends the wait; yield one event."""
+        token: str | None = None
+        try:
+            from airflow_provider_signalwire.hooks.async_signalwire import aget_settings
+
+            settings = await aget_settings(self.signalwire_conn_id)
+            token = settings.token
+            conference = await self._wait(settings)
+            event: dict[str, Any] = {"status": "success", "conference": conference}
+        except SignalWireError as err:
+            event = {
+                "status": "error",
+                "message": _scrub(str(err), token),
+                "error_type": type(err).__name__,
+            }
+        except Exception as err:  # any failure must still end in exactly one event
+            message = f"Waiting for SignalWire failed: {type(err).__name__}: {err}"
+            event = {"status": "error", "message": _scrub(message, token)}
+        yield TriggerEvent(event)  # type: ignore[no-untyped-call]
+
+    async def _wait(self, settings: SignalWireSettings) -> dict[str, Any]:
+        from airflow_provider_signalwire.hooks.async_signalwire import AsyncSignalWireClient
+
+        account = self.account_sid or settings.project_id
+        what = describe_target(self.conference_sid, self.friendly_name)
+        self.log.info(
+            "Waiting for SignalWire %s to reach %s (polling every %gs)",
+            what,
+            " or ".join(self.target_statuses),
+            self.poll_interval,
+        )
+        seen = NOT_LOOKED_YET
+        async with AsyncSignalWireClient(
+            settings,
+            max_attempts=self.max_attempts,
+            initial_backoff=self.initial_backoff,
+            max_backoff=self.max_backoff,
+            logger=self.log,
+        ) as client:
+            while True:
+                conference = await self._look(client, account)
+                seen = log_change(self.log, what, seen, conference)
+                if conference is not None and conference.get("status") in self.target_statuses:
+                    return conference
+                await asyncio.sleep(self.poll_interval)
+
+    async def _look(self, client: AsyncSignalWireClient, account: str) -> dict[str, Any] | None:
+        if self.conference_sid is not None:
+            try:
+                return await client.get_conference(self.conference_sid, account_sid=account)
+            except SignalWireNotFoundError as err:
+                err.message = not_found_message(self.conference_sid, account, err)
+                raise
+        name = str(self.friendly_name)
+        listed = [
+            conference
+            async for conference in client.list_conferences(
+                account_sid=account, friendly_name=name, page_size=NAME_LOOKUP_PAGE_SIZE
+            )
+        ]
+        return newest_conference(listed, name)
+
+
+def _scrub(message: str, token: str | None) -> str:
+    return message.replace(token, "***") if token else message
