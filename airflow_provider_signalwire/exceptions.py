@@ -5,11 +5,16 @@ Every error descends from :class:`SignalWireError` (an ``AirflowException``), so
 the provider's failures in one place, or a child class for the meaning it acts on. Errors raised
 for an HTTP answer keep the status, SignalWire's error ``code``, ``message`` and ``more_info``,
 the request method and path; none of them ever holds the API token or an ``Authorization`` header.
+
+Errors that no retry can heal (invalid input, refused credentials, unknown resources, rejected
+requests) are also ``AirflowFailException`` s, so a task fails at once instead of spending its
+Airflow ``retries`` on them. Transient failures that outlived the hook's own retries (rate limits,
+server errors, transport failures) stay plain ``AirflowException`` s: Airflow may retry the task.
 """
 
 from __future__ import annotations
 
-from airflow.sdk.exceptions import AirflowException
+from airflow.sdk.exceptions import AirflowException, AirflowFailException
 
 
 class SignalWireError(AirflowException):
@@ -56,19 +61,19 @@ class SignalWireError(AirflowException):
         return self.message
 
 
-class SignalWireValidationError(SignalWireError, ValueError):
+class SignalWireValidationError(SignalWireError, ValueError, AirflowFailException):
     """An argument or connection setting is invalid; raised before any request is sent."""
 
 
-class SignalWireRequestError(SignalWireError):
+class SignalWireRequestError(SignalWireError, AirflowFailException):
     """SignalWire refused the request as malformed or invalid (400, 422 and other 4xx)."""
 
 
-class SignalWireAuthError(SignalWireError):
+class SignalWireAuthError(SignalWireError, AirflowFailException):
     """SignalWire refused the credentials (401) or their permissions (403)."""
 
 
-class SignalWireNotFoundError(SignalWireError):
+class SignalWireNotFoundError(SignalWireError, AirflowFailException):
     """
     The account, conference, stream or other resource does not exist (404).
 
@@ -87,7 +92,7 @@ class SignalWireServerError(SignalWireError):
     """SignalWire answered 5xx until the retries ran out, or with an error that is not retried."""
 
 
-class SignalWireResponseError(SignalWireError):
+class SignalWireResponseError(SignalWireError, AirflowFailException):
     """SignalWire answered success without the expected JSON object, or redirected."""
 
 

@@ -8,15 +8,13 @@ repository's ``dags/`` as the DAGs folder.
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import subprocess
 import sys
 import tempfile
-from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 import pytest
 
@@ -28,18 +26,12 @@ os.environ["AIRFLOW__CORE__DAGS_FOLDER"] = str(REPO / "dags")
 os.environ["AIRFLOW__LOGGING__LOGGING_LEVEL"] = "INFO"
 os.environ.pop("AIRFLOW_CONN_SIGNALWIRE_DEFAULT", None)
 
+from signalwire_test_support import PROJECT_ID, TOKEN, connection_json  # noqa: E402
+
 from airflow_provider_signalwire.testing import SignalWireEmulator  # noqa: E402
 
-#: A recognisable token: any test that finds it in output has found a leak.
-TOKEN = "sw-token-LEAKCHECK-5f1e2d3c4b5a"
-PROJECT_ID = "0c7e9a3e-1b2d-4c5f-8a9b-7d6e5f4a3b2c"
-
-
-def connection_json(url: str, *, token: str = TOKEN, **extra: Any) -> str:
-    """The ``AIRFLOW_CONN_...`` JSON of a ``signalwire`` connection to ``url``."""
-    return json.dumps(
-        {"conn_type": "signalwire", "host": url, "login": PROJECT_ID, "password": token, "extra": extra}
-    )
+if TYPE_CHECKING:
+    from collections.abc import Iterator
 
 
 @pytest.fixture
@@ -50,7 +42,9 @@ def emulator() -> Iterator[SignalWireEmulator]:
 
 
 @pytest.fixture
-def signalwire_default(emulator: SignalWireEmulator, monkeypatch: pytest.MonkeyPatch) -> SignalWireEmulator:
+def signalwire_default(
+    emulator: SignalWireEmulator, monkeypatch: pytest.MonkeyPatch
+) -> SignalWireEmulator:
     """Point the ``signalwire_default`` connection at the emulator."""
     monkeypatch.setenv("AIRFLOW_CONN_SIGNALWIRE_DEFAULT", connection_json(emulator.url))
     return emulator

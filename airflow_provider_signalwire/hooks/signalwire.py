@@ -46,11 +46,25 @@ CALLBACK_METHODS = ("GET", "POST")
 RECORDING_STATUSES = ("paused", "in-progress", "stopped")
 
 
-def _mask(*secrets: str) -> None:
-    from airflow.sdk.log import mask_secret
+def mask_secrets(*secrets: str) -> None:
+    """
+    Register secrets with this process's log masker, so task logs show ``***`` instead.
 
+    Only the local masker is told: task logs are redacted in the task process before they leave
+    it, and ``airflow.sdk.log.mask_secret`` would also send each value to the supervisor in a
+    message that ``airflow dags test`` prints verbatim at DEBUG level.
+    """
+    try:
+        from airflow.sdk._shared.secrets_masker import _secrets_masker
+    except ImportError:  # pragma: no cover - layouts other than the tested Airflow releases
+        from airflow.sdk.log import mask_secret
+
+        for secret in secrets:
+            mask_secret(secret)
+        return
+    masker = _secrets_masker()
     for secret in secrets:
-        mask_secret(secret)
+        masker.add_mask(secret)
 
 
 class SignalWireHook(BaseHook):
@@ -111,7 +125,7 @@ class SignalWireHook(BaseHook):
         conn = self.get_connection(self.signalwire_conn_id)
         if conn.password:
             basic = base64.b64encode(f"{conn.login or ''}:{conn.password}".encode()).decode()
-            _mask(conn.password, basic, f"Basic {basic}")
+            mask_secrets(conn.password, basic, f"Basic {basic}")
         return settings_from_connection(
             host=conn.host,
             login=conn.login,
@@ -437,7 +451,7 @@ class SignalWireHook(BaseHook):
             if value is not None:
                 choice(parameter, value, allowed)
         if authorization_bearer_token:
-            _mask(authorization_bearer_token)
+            mask_secrets(authorization_bearer_token)
         fields = api_fields(
             url=url,
             name=name,

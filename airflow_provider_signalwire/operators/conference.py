@@ -188,9 +188,9 @@ class StartConferenceStreamOperator(_SignalWireOperator):
         """Render, then mask the bearer token before anything can log or store it."""
         super().render_template_fields(context, jinja_env)
         if self.authorization_bearer_token:
-            from airflow.sdk.log import mask_secret
+            from airflow_provider_signalwire.hooks.signalwire import mask_secrets
 
-            mask_secret(self.authorization_bearer_token)
+            mask_secrets(self.authorization_bearer_token)
 
     def execute(self, context: Context) -> dict[str, Any]:
         """Start the stream; return the stream object and push ``stream_sid``/``stream_status``."""

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import base64
-from email.utils import format_datetime
 from datetime import datetime, timedelta, timezone
+from email.utils import format_datetime
 
 import pytest
-from conftest import PROJECT_ID, TOKEN, connection_json
+from signalwire_test_support import PROJECT_ID, TOKEN, connection_json
 
 from airflow_provider_signalwire.exceptions import (
     SignalWireAuthError,
@@ -82,7 +82,9 @@ class TestHookIdentity:
 
 
 class TestStopConferenceStream:
-    def test_sends_the_spec_request(self, hook: SignalWireHook, signalwire_default: SignalWireEmulator) -> None:
+    def test_sends_the_spec_request(
+        self, hook: SignalWireHook, signalwire_default: SignalWireEmulator
+    ) -> None:
         emu = signalwire_default
         stream = hook.stop_conference_stream(emu.demo_conference_sid, emu.demo_stream_sid)
 
@@ -92,24 +94,31 @@ class TestStopConferenceStream:
         assert request.method == "POST"
         assert request.raw_path == stream_path(emu)  # the spec route: no .json suffix
         assert request.form == {"Status": ["stopped"]}
-        assert request.auth_user == PROJECT_ID and request.auth_ok
+        assert request.auth_user == PROJECT_ID
+        assert request.auth_ok
         assert request.headers["User-Agent"].startswith("airflow-provider-signalwire/0.1.0")
         assert request.headers["Content-Type"] == "application/x-www-form-urlencoded"
         assert emu.stop_counts[emu.demo_stream_sid] == 1
 
-    def test_stops_by_name(self, hook: SignalWireHook, signalwire_default: SignalWireEmulator) -> None:
+    def test_stops_by_name(
+        self, hook: SignalWireHook, signalwire_default: SignalWireEmulator
+    ) -> None:
         stream = hook.stop_conference_stream(signalwire_default.demo_conference_sid, "demo-stream")
         assert stream["sid"] == signalwire_default.demo_stream_sid
         assert stream["status"] == "stopped"
 
-    def test_name_is_one_encoded_segment(self, hook: SignalWireHook, signalwire_default: SignalWireEmulator) -> None:
+    def test_name_is_one_encoded_segment(
+        self, hook: SignalWireHook, signalwire_default: SignalWireEmulator
+    ) -> None:
         emu = signalwire_default
         emu.add_stream(emu.demo_conference_sid, name="a/../b?c#d e")
         stream = hook.stop_conference_stream(emu.demo_conference_sid, "a/../b?c#d e")
         assert stream["name"] == "a/../b?c#d e"
         assert emu.requests[-1].raw_path.endswith("/Streams/a%2F..%2Fb%3Fc%23d%20e")
 
-    def test_account_sid_overrides_project(self, hook: SignalWireHook, signalwire_default: SignalWireEmulator) -> None:
+    def test_account_sid_overrides_project(
+        self, hook: SignalWireHook, signalwire_default: SignalWireEmulator
+    ) -> None:
         with pytest.raises(SignalWireAuthError, match="403"):
             hook.stop_conference_stream(
                 signalwire_default.demo_conference_sid, "demo-stream", account_sid="other-account"
@@ -129,20 +138,29 @@ class TestStopConferenceStream:
         ],
     )
     def test_invalid_input_fails_before_any_request(
-        self, hook: SignalWireHook, signalwire_default: SignalWireEmulator, conference_sid: str, stream_sid: str, named: str
+        self,
+        hook: SignalWireHook,
+        signalwire_default: SignalWireEmulator,
+        conference_sid: str,
+        stream_sid: str,
+        named: str,
     ) -> None:
         with pytest.raises(SignalWireValidationError, match=named):
             hook.stop_conference_stream(conference_sid, stream_sid)
         assert signalwire_default.requests == []
 
-    def test_repeated_stop_answered_200_is_success(self, hook: SignalWireHook, signalwire_default: SignalWireEmulator) -> None:
+    def test_repeated_stop_answered_200_is_success(
+        self, hook: SignalWireHook, signalwire_default: SignalWireEmulator
+    ) -> None:
         emu = signalwire_default
         hook.stop_conference_stream(emu.demo_conference_sid, emu.demo_stream_sid)
         again = hook.stop_conference_stream(emu.demo_conference_sid, emu.demo_stream_sid)
         assert again["status"] == "stopped"
         assert emu.stop_counts[emu.demo_stream_sid] == 1
 
-    def test_repeated_stop_answered_404_is_not_found(self, hook: SignalWireHook, signalwire_default: SignalWireEmulator) -> None:
+    def test_repeated_stop_answered_404_is_not_found(
+        self, hook: SignalWireHook, signalwire_default: SignalWireEmulator
+    ) -> None:
         emu = signalwire_default
         emu.repeat_stop_status = 404
         hook.stop_conference_stream(emu.demo_conference_sid, emu.demo_stream_sid)
@@ -151,7 +169,11 @@ class TestStopConferenceStream:
 
     @pytest.mark.parametrize("repeat_status", [200, 404])
     def test_lost_answer_then_retry_ends_stopped(
-        self, hook: SignalWireHook, signalwire_default: SignalWireEmulator, repeat_status: int, capfd: pytest.CaptureFixture[str]
+        self,
+        hook: SignalWireHook,
+        signalwire_default: SignalWireEmulator,
+        repeat_status: int,
+        capfd: pytest.CaptureFixture[str],
     ) -> None:
         emu = signalwire_default
         emu.repeat_stop_status = repeat_status
@@ -168,7 +190,11 @@ class TestStopConferenceStream:
 
 class TestRetries:
     def test_503_503_then_200_sends_three_requests(
-        self, hook: SignalWireHook, signalwire_default: SignalWireEmulator, sleeps: FakeSleep, capfd: pytest.CaptureFixture[str]
+        self,
+        hook: SignalWireHook,
+        signalwire_default: SignalWireEmulator,
+        sleeps: FakeSleep,
+        capfd: pytest.CaptureFixture[str],
     ) -> None:
         emu = signalwire_default
         emu.add_fault(Fault(status=503), times=2)
@@ -176,10 +202,14 @@ class TestRetries:
         assert stream["status"] == "stopped"
         assert len(emu.requests) == 3
         assert len(sleeps.waits) == 2
-        assert 0.5 <= sleeps.waits[0] <= 1.0 and 1.0 <= sleeps.waits[1] <= 1.5  # exponential + jitter
-        retry_lines = [line for line in capfd.readouterr().out.splitlines() if "retrying in" in line]
+        assert 0.5 <= sleeps.waits[0] <= 1.0
+        assert 1.0 <= sleeps.waits[1] <= 1.5
+        retry_lines = [
+            line for line in capfd.readouterr().out.splitlines() if "retrying in" in line
+        ]
         assert len(retry_lines) == 2
-        assert "warning" in retry_lines[0] and "503 on attempt 1 of 5" in retry_lines[0]
+        assert "warning" in retry_lines[0]
+        assert "503 on attempt 1 of 5" in retry_lines[0]
 
     @pytest.mark.parametrize(
         ("status", "error"),
@@ -193,7 +223,12 @@ class TestRetries:
         ],
     )
     def test_permanent_errors_are_not_retried(
-        self, hook: SignalWireHook, signalwire_default: SignalWireEmulator, sleeps: FakeSleep, status: int, error: type[SignalWireError]
+        self,
+        hook: SignalWireHook,
+        signalwire_default: SignalWireEmulator,
+        sleeps: FakeSleep,
+        status: int,
+        error: type[SignalWireError],
     ) -> None:
         emu = signalwire_default
         emu.add_fault(Fault(status=status), times=5)
@@ -216,7 +251,9 @@ class TestRetries:
             hook.get_conference(emu.demo_conference_sid)
         assert len(emu.requests) == 3
 
-    def test_429_retry_after_seconds_is_honoured(self, hook: SignalWireHook, signalwire_default: SignalWireEmulator, sleeps: FakeSleep) -> None:
+    def test_429_retry_after_seconds_is_honoured(
+        self, hook: SignalWireHook, signalwire_default: SignalWireEmulator, sleeps: FakeSleep
+    ) -> None:
         emu = signalwire_default
         emu.add_fault(Fault(status=429, retry_after="7"), times=2)
         hook.stop_conference_stream(emu.demo_conference_sid, emu.demo_stream_sid)
@@ -224,7 +261,9 @@ class TestRetries:
         # waits what the server asked (above max_backoff=4), plus at most 5 % jitter
         assert all(7.0 <= wait <= 7.35 for wait in sleeps.waits), sleeps.waits
 
-    def test_429_retry_after_http_date_is_honoured(self, hook: SignalWireHook, signalwire_default: SignalWireEmulator, sleeps: FakeSleep) -> None:
+    def test_429_retry_after_http_date_is_honoured(
+        self, hook: SignalWireHook, signalwire_default: SignalWireEmulator, sleeps: FakeSleep
+    ) -> None:
         emu = signalwire_default
         when = format_datetime(datetime.now(timezone.utc) + timedelta(seconds=10), usegmt=True)
         emu.add_fault(Fault(status=429, retry_after=when), times=1)
@@ -232,41 +271,55 @@ class TestRetries:
         assert len(emu.requests) == 2
         assert 8.0 <= sleeps.waits[0] <= 10.6
 
-    def test_429_asking_too_long_fails_at_once(self, hook: SignalWireHook, signalwire_default: SignalWireEmulator) -> None:
+    def test_429_asking_too_long_fails_at_once(
+        self, hook: SignalWireHook, signalwire_default: SignalWireEmulator
+    ) -> None:
         emu = signalwire_default
         emu.add_fault(Fault(status=429, retry_after="600"), times=1)
         with pytest.raises(SignalWireRateLimitError, match="Retry-After 600s"):
             hook.stop_conference_stream(emu.demo_conference_sid, emu.demo_stream_sid)
         assert len(emu.requests) == 1
 
-    def test_429_forever_says_how_long_it_waited(self, signalwire_default: SignalWireEmulator, sleeps: FakeSleep) -> None:
+    def test_429_forever_says_how_long_it_waited(
+        self, signalwire_default: SignalWireEmulator, sleeps: FakeSleep
+    ) -> None:
         emu = signalwire_default
         emu.add_fault(Fault(status=429, retry_after="2"), times=10)
         hook = SignalWireHook(max_attempts=4)
         hook.transport.sleep = sleeps
-        with pytest.raises(SignalWireRateLimitError, match=r"gave up after 4 attempts, waited 6\.\ds"):
+        with pytest.raises(
+            SignalWireRateLimitError, match=r"gave up after 4 attempts, waited 6\.\ds"
+        ):
             hook.stop_conference_stream(emu.demo_conference_sid, emu.demo_stream_sid)
         assert len(emu.requests) == 4
 
-    def test_connection_refused_is_retried_then_fails(self, monkeypatch: pytest.MonkeyPatch, sleeps: FakeSleep) -> None:
+    def test_connection_refused_is_retried_then_fails(
+        self, monkeypatch: pytest.MonkeyPatch, sleeps: FakeSleep
+    ) -> None:
         with SignalWireEmulator(project_id=PROJECT_ID, token=TOKEN) as emu:
             url = emu.url
         monkeypatch.setenv("AIRFLOW_CONN_SIGNALWIRE_DEFAULT", connection_json(url))
         hook = SignalWireHook(max_attempts=3)
         hook.transport.sleep = sleeps
-        with pytest.raises(SignalWireConnectionError, match="not established.*gave up after 3") as caught:
+        with pytest.raises(
+            SignalWireConnectionError, match="not established.*gave up after 3"
+        ) as caught:
             hook.stop_conference_stream("CF1", "ST1")
         assert caught.value.maybe_delivered is False
         assert len(sleeps.waits) == 2
 
-    def test_start_stream_is_not_retried_after_503(self, hook: SignalWireHook, signalwire_default: SignalWireEmulator) -> None:
+    def test_start_stream_is_not_retried_after_503(
+        self, hook: SignalWireHook, signalwire_default: SignalWireEmulator
+    ) -> None:
         emu = signalwire_default
         emu.add_fault(Fault(status=503), times=1)
         with pytest.raises(SignalWireServerError):
             hook.start_conference_stream(emu.demo_conference_sid, url="wss://ws.example.com/a")
         assert len(emu.requests) == 1
 
-    def test_start_stream_is_retried_after_429(self, hook: SignalWireHook, signalwire_default: SignalWireEmulator) -> None:
+    def test_start_stream_is_retried_after_429(
+        self, hook: SignalWireHook, signalwire_default: SignalWireEmulator
+    ) -> None:
         emu = signalwire_default
         emu.add_fault(Fault(status=429, retry_after="1"), times=1)
         stream = hook.start_conference_stream(emu.demo_conference_sid, url="wss://ws.example.com/a")
@@ -276,26 +329,37 @@ class TestRetries:
 
 class TestErrorsNeverLeakTheToken:
     @pytest.mark.parametrize("status", [400, 401, 404, 422, 500])
-    def test_error_message(self, hook: SignalWireHook, signalwire_default: SignalWireEmulator, status: int) -> None:
+    def test_error_message(
+        self, hook: SignalWireHook, signalwire_default: SignalWireEmulator, status: int
+    ) -> None:
         emu = signalwire_default
         emu.add_fault(Fault(status=status), times=5)
         hook.transport.max_attempts = 1
         with pytest.raises(SignalWireError) as caught:
             hook.stop_conference_stream(emu.demo_conference_sid, emu.demo_stream_sid)
         text = f"{caught.value} {caught.value!r} {vars(caught.value)}"
-        assert TOKEN not in text and BASIC not in text
+        assert TOKEN not in text
+        assert BASIC not in text
         assert f"POST {stream_path(emu)}" in str(caught.value)
 
-    def test_wrong_token(self, monkeypatch: pytest.MonkeyPatch, emulator: SignalWireEmulator) -> None:
-        monkeypatch.setenv("AIRFLOW_CONN_SIGNALWIRE_DEFAULT", connection_json(emulator.url, token="wrong-token-XYZ987"))
+    def test_wrong_token(
+        self, monkeypatch: pytest.MonkeyPatch, emulator: SignalWireEmulator
+    ) -> None:
+        monkeypatch.setenv(
+            "AIRFLOW_CONN_SIGNALWIRE_DEFAULT",
+            connection_json(emulator.url, token="wrong-token-XYZ987"),
+        )
         ok, message = SignalWireHook().test_connection()
         assert ok is False
-        assert "401" in message and "Authentication failed" in message
+        assert "401" in message
+        assert "Authentication failed" in message
         assert "wrong-token-XYZ987" not in message
 
 
 class TestTestConnection:
-    def test_success_after_one_cheap_read(self, hook: SignalWireHook, signalwire_default: SignalWireEmulator) -> None:
+    def test_success_after_one_cheap_read(
+        self, hook: SignalWireHook, signalwire_default: SignalWireEmulator
+    ) -> None:
         ok, message = hook.test_connection()
         assert ok is True, message
         [request] = signalwire_default.requests
@@ -303,7 +367,10 @@ class TestTestConnection:
         assert request.query == {"PageSize": ["1"]}
 
     def test_bad_space_url_is_reported(self, monkeypatch: pytest.MonkeyPatch) -> None:
-        monkeypatch.setenv("AIRFLOW_CONN_SIGNALWIRE_DEFAULT", connection_json("http://example.signalwire.com"))
+        monkeypatch.setenv(
+            "AIRFLOW_CONN_SIGNALWIRE_DEFAULT", connection_json("http://example.signalwire.com")
+        )
         ok, message = SignalWireHook().test_connection()
         assert ok is False
-        assert "'http://example.signalwire.com'" in message and "loopback" in message
+        assert "'http://example.signalwire.com'" in message
+        assert "loopback" in message

@@ -1,0 +1,201 @@
+"""The HTTP/1.1 transport: a threading server that hands requests to :class:`EmulatorCore`."""
+
+from __future__ import annotations
+
+import contextlib
+import socket
+import struct
+import sys
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import TYPE_CHECKING, Any
+
+from airflow_provider_signalwire.testing.core import IncomingRequest, Outcome
+from airflow_provider_signalwire.testing.responses import default_error_body, json_response
+
+if TYPE_CHECKING:
+    from airflow_provider_signalwire.testing.core import EmulatorCore
+    from airflow_provider_signalwire.testing.responses import Response
+
+_CHUNK = 64 * 1024
+_MAX_BODY = 16 * 1024 * 1024
+
+
+class EmulatorHTTPServer(ThreadingHTTPServer):
+    """
+    Threading HTTP server bound to one :class:`EmulatorCore`.
+
+    :param address: ``(host, port)`` to bind; port 0 picks a free port.
+    :param core: the request handler's brain.
+    """
+
+    daemon_threads = True
+    request_queue_size = 128
+    allow_reuse_address = True
+
+    def __init__(self, address: tuple[str, int], core: EmulatorCore) -> None:
+        self.core = core
+        self._open: set[socket.socket] = set()
+        self._open_lock = threading.Lock()
+        if ":" in address[0]:
+            self.address_family = socket.AF_INET6
+        super().__init__(address, EmulatorRequestHandler)
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        """Track the connection so :meth:`close_connections` can end keep-alive sessions."""
+        with self._open_lock:
+            self._open.add(request)
+        super().process_request(request, client_address)
+
+    def shutdown_request(self, request: Any) -> None:
+        """Forget the connection, then close it as usual."""
+        with self._open_lock:
+            self._open.discard(request)
+        super().shutdown_request(request)
+
+    def close_connections(self) -> None:
+        """Shut every open connection; idle keep-alive threads would otherwise keep serving."""
+        with self._open_lock:
+            connections = list(self._open)
+        for connection in connections:
+            with contextlib.suppress(OSError):
+                connection.shutdown(socket.SHUT_RDWR)
+
+
+class EmulatorRequestHandler(BaseHTTPRequestHandler):
+    """Reads one request at a time off a keep-alive connection and carries out the outcome."""
+
+    protocol_version = "HTTP/1.1"
+    server_version = "SignalWireEmulator/1.0"
+    # Idle connections from vanished clients should not pin a thread forever.
+    timeout = 300
+    server: EmulatorHTTPServer
+
+    def setup(self) -> None:
+        """
+        Set up the connection with Nagle's algorithm disabled.
+
+        Headers and body go out in separate writes; with delayed ACKs on the client, every
+        keep-alive response would otherwise stall for about 40 ms.
+        """
+        super().setup()
+        with contextlib.suppress(OSError):
+            self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
+    def do_GET(self) -> None:
+        """Handle GET."""
+        self._serve()
+
+    def do_POST(self) -> None:
+        """Handle POST."""
+        self._serve()
+
+    def do_DELETE(self) -> None:
+        """Handle DELETE."""
+        self._serve()
+
+    def do_PUT(self) -> None:
+        """Handle PUT (always 405 on known routes)."""
+        self._serve()
+
+    def do_PATCH(self) -> None:
+        """Handle PATCH (always 405 on known routes)."""
+        self._serve()
+
+    def log_message(self, format: str, *args: Any) -> None:
+        """Log to stderr only in verbose mode; tests and benchmarks want silence."""
+        if self.server.core.verbose:
+            sys.stderr.write(f"{self.address_string()} - {format % args}\n")
+
+    def _serve(self) -> None:
+        try:
+            body = self._read_body()
+        except ValueError as exc:
+            self.close_connection = True
+            self._send(json_response(400, {"errors": [str(exc)]}))
+            return
+        incoming = IncomingRequest(self.command, self.path, list(self.headers.items()), body)
+        try:
+            outcome = self.server.core.handle(incoming)
+        except Exception as exc:  # a bug in the emulator must not hang the client
+            self.log_message("emulator error: %r", exc)
+            outcome = Outcome(json_response(500, default_error_body(500)))
+        self._carry_out(outcome)
+
+    def _read_body(self) -> bytes:
+        if "chunked" in (self.headers.get("Transfer-Encoding") or "").lower():
+            return self._read_chunked()
+        raw = self.headers.get("Content-Length")
+        if raw is None:
+            return b""
+        length = int(raw) if raw.strip().isdigit() else -1
+        if not 0 <= length <= _MAX_BODY:
+            raise ValueError(f"invalid Content-Length: {raw!r}")
+        return self.rfile.read(length)
+
+    def _read_chunked(self) -> bytes:
+        parts: list[bytes] = []
+        total = 0
+        while True:
+            size_line = self.rfile.readline(1024).split(b";")[0].strip()
+            try:
+                size = int(size_line, 16)
+            except ValueError:
+                raise ValueError("invalid chunk size") from None
+            if size == 0:
+                while self.rfile.readline(1024) not in (b"\r\n", b"\n", b""):
+                    pass
+                return b"".join(parts)
+            total += size
+            if total > _MAX_BODY:
+                raise ValueError("request body too large")
+            parts.append(self.rfile.read(size))
+            self.rfile.readline(1024)
+
+    def _carry_out(self, outcome: Outcome) -> None:
+        if outcome.disposition in ("drop", "reset") or outcome.response is None:
+            self._abort(rst=outcome.disposition == "reset")
+            return
+        truncate = outcome.disposition == "truncate"
+        try:
+            self._send(outcome.response, truncate=truncate)
+        except OSError:
+            self.close_connection = True
+            return
+        if truncate:
+            self._abort(rst=False)
+
+    def _send(self, response: Response, truncate: bool = False) -> None:
+        body = response.body
+        announced = len(body)
+        if truncate:
+            # Announce more than is sent so the client sees a cut-off body, not a short one.
+            announced = len(body) + max(len(body), 64)
+            body = body[: len(body) // 2]
+        self.send_response(response.status)
+        if response.content_type is not None:
+            self.send_header("Content-Type", response.content_type)
+        self.send_header("Content-Length", str(announced))
+        for name, value in response.headers:
+            self.send_header(name, value)
+        self.end_headers()
+        view = memoryview(body)
+        for offset in range(0, len(view), _CHUNK):
+            self.wfile.write(view[offset : offset + _CHUNK])
+        self.wfile.flush()
+
+    def _abort(self, rst: bool) -> None:
+        self.close_connection = True
+        connection = self.connection
+        try:
+            if rst:
+                # Linger 0 turns close() into a TCP RST instead of an orderly FIN.
+                linger = struct.pack("ii", 1, 0)
+                connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, linger)
+            else:
+                connection.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+        # rfile holds a reference on the socket; both must go for close() to take effect now.
+        self.rfile.close()
+        connection.close()
