@@ -9,6 +9,7 @@ asynchronous trigger both build their clients from :class:`SignalWireSettings`.
 
 from __future__ import annotations
 
+import base64
 import os
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -129,3 +130,49 @@ def settings_from_connection(
 def _names_port(space: str) -> bool:
     netloc = space.split("://", 1)[-1].split("/", 1)[0]
     return netloc.rsplit("]", 1)[-1].count(":") == 1
+
+
+def mask_secrets(*secrets: str) -> None:
+    """
+    Register secrets with this process's log masker, so task logs show ``***`` instead.
+
+    Only the local masker is told: task logs are redacted in the task process before they leave
+    it, and ``airflow.sdk.log.mask_secret`` would also send each value to the supervisor in a
+    message that ``airflow dags test`` prints verbatim at DEBUG level.
+    """
+    try:
+        from airflow.sdk._shared.secrets_masker import _secrets_masker
+    except ImportError:  # pragma: no cover - layouts other than the tested Airflow releases
+        from airflow.sdk.log import mask_secret
+
+        for secret in secrets:
+            mask_secret(secret)
+        return
+    masker = _secrets_masker()
+    for secret in secrets:
+        masker.add_mask(secret)
+
+
+def settings_from_airflow_connection(
+    conn: Any, extra: Mapping[str, Any], *, conn_id: str, timeout: float | None = None
+) -> SignalWireSettings:
+    """
+    Mask an Airflow connection's secrets in logs, then validate it into settings.
+
+    :param conn: the Airflow ``Connection`` (host, login, password, port are read).
+    :param extra: its extras, already parsed (sync and async callers read them differently).
+    :param conn_id: the connection id, for messages.
+    :param timeout: read timeout that overrides the connection's ``timeout`` extra.
+    """
+    if conn.password:
+        basic = base64.b64encode(f"{conn.login or ''}:{conn.password}".encode()).decode()
+        mask_secrets(conn.password, basic, f"Basic {basic}")
+    return settings_from_connection(
+        host=conn.host,
+        login=conn.login,
+        password=conn.password,
+        port=conn.port,
+        extra=extra,
+        conn_id=conn_id,
+        timeout=timeout,
+    )

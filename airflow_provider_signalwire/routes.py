@@ -8,6 +8,9 @@ segment or reach another path.
 
 from __future__ import annotations
 
+from urllib.parse import parse_qsl, urlsplit
+
+from airflow_provider_signalwire.exceptions import SignalWireResponseError
 from airflow_provider_signalwire.validation import (
     path_segment,
     validate_sid,
@@ -53,3 +56,25 @@ def conference_child_path(
         parameter = "call_sid" if collection == "Participants" else "recording_sid"
         segment = validate_sid(parameter, child)
     return f"{path}/{path_segment(segment)}"
+
+
+def next_page(next_uri: str, previous_path: str) -> tuple[str, list[tuple[str, str]]]:
+    """
+    Split SignalWire's ``next_page_uri`` into a path and query, refusing to leave the resource.
+
+    Paging follows only a path on the same Space's API and the same collection as the previous
+    page (with or without ``.json``); anything else is an error, never a request elsewhere.
+
+    :param next_uri: the ``next_page_uri`` of the previous page.
+    :param previous_path: the path the previous page was fetched from.
+    """
+    parts = urlsplit(next_uri)
+    if parts.scheme or parts.netloc or not parts.path.startswith(f"{API_ROOT}/"):
+        raise SignalWireResponseError(
+            f"SignalWire's next_page_uri {next_uri!r} leaves this Space's API; not followed"
+        )
+    if parts.path.removesuffix(".json") != previous_path.removesuffix(".json"):
+        raise SignalWireResponseError(
+            f"SignalWire's next_page_uri {next_uri!r} points at another resource; not followed"
+        )
+    return parts.path, parse_qsl(parts.query, keep_blank_values=True)

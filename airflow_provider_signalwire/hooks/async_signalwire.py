@@ -11,16 +11,17 @@ out exactly the failures that the synchronous hook does. Nothing here blocks the
 from __future__ import annotations
 
 import asyncio
-import base64
 import ssl
 from typing import TYPE_CHECKING, Any
-from urllib.parse import parse_qsl, urlsplit
 
 import httpx
 from tenacity import AsyncRetrying, retry_if_exception, stop_after_attempt
 
 from airflow_provider_signalwire import __version__
-from airflow_provider_signalwire.connection import SignalWireSettings, settings_from_connection
+from airflow_provider_signalwire.connection import (
+    SignalWireSettings,
+    settings_from_airflow_connection,
+)
 from airflow_provider_signalwire.exceptions import (
     SignalWireConnectionError,
     SignalWireError,
@@ -34,7 +35,7 @@ from airflow_provider_signalwire.responses import (
     json_object_from_body,
 )
 from airflow_provider_signalwire.retry import IDEMPOTENT, WaitForRetry
-from airflow_provider_signalwire.routes import API_ROOT, conference_path, conferences_path
+from airflow_provider_signalwire.routes import conference_path, conferences_path, next_page
 
 if TYPE_CHECKING:
     import logging
@@ -58,23 +59,12 @@ async def aget_settings(conn_id: str, *, timeout: float | None = None) -> Signal
     :param conn_id: the connection id.
     :param timeout: read timeout that overrides the connection's ``timeout`` extra.
     """
-    from airflow_provider_signalwire.hooks.signalwire import SignalWireHook, mask_secrets
+    from airflow_provider_signalwire.hooks.signalwire import SignalWireHook
 
     conn = await SignalWireHook.aget_connection(conn_id)
     aextra = getattr(conn, "aextra_dejson", None)
     extra: Mapping[str, Any] = await aextra() if aextra is not None else conn.extra_dejson
-    if conn.password:
-        basic = base64.b64encode(f"{conn.login or ''}:{conn.password}".encode()).decode()
-        mask_secrets(conn.password, basic, f"Basic {basic}")
-    return settings_from_connection(
-        host=conn.host,
-        login=conn.login,
-        password=conn.password,
-        port=conn.port,
-        extra=extra,
-        conn_id=conn_id,
-        timeout=timeout,
-    )
+    return settings_from_airflow_connection(conn, extra, conn_id=conn_id, timeout=timeout)
 
 
 def _build_client(settings: SignalWireSettings) -> httpx.AsyncClient:
@@ -186,7 +176,8 @@ class AsyncSignalWireClient:
             next_uri = page.get("next_page_uri")
             if not next_uri:
                 return
-            path, query = _next_page(str(next_uri), path)
+            path, next_query = next_page(str(next_uri), path)
+            query = tuple(next_query)
 
     # -- transport ---------------------------------------------------------------------------
 
@@ -287,17 +278,3 @@ def _transport_error(exc: BaseException, method: str, path: str) -> SignalWireCo
     )
     error.maybe_delivered = not never_sent
     return error
-
-
-def _next_page(next_uri: str, previous_path: str) -> tuple[str, tuple[tuple[str, str], ...]]:
-    # Same rule as SignalWireHook._next_page: stay on this Space's API and on the same resource.
-    parts = urlsplit(next_uri)
-    if parts.scheme or parts.netloc or not parts.path.startswith(f"{API_ROOT}/"):
-        raise SignalWireResponseError(
-            f"SignalWire's next_page_uri {next_uri!r} leaves this Space's API; not followed"
-        )
-    if parts.path.removesuffix(".json") != previous_path.removesuffix(".json"):
-        raise SignalWireResponseError(
-            f"SignalWire's next_page_uri {next_uri!r} points at another resource; not followed"
-        )
-    return parts.path, tuple(parse_qsl(parts.query, keep_blank_values=True))

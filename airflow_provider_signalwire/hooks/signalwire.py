@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-import base64
 from collections.abc import Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
-from urllib.parse import parse_qsl, urlsplit
 
 from airflow.sdk import BaseHook
 
-from airflow_provider_signalwire.connection import SignalWireSettings, settings_from_connection
+from airflow_provider_signalwire.connection import (
+    SignalWireSettings,
+    mask_secrets,
+    settings_from_airflow_connection,
+)
 from airflow_provider_signalwire.exceptions import (
     SignalWireError,
     SignalWireNotFoundError,
@@ -21,10 +23,10 @@ from airflow_provider_signalwire.exceptions import (
 from airflow_provider_signalwire.forms import api_fields
 from airflow_provider_signalwire.retry import CREATE, IDEMPOTENT
 from airflow_provider_signalwire.routes import (
-    API_ROOT,
     conference_child_path,
     conference_path,
     conferences_path,
+    next_page,
 )
 from airflow_provider_signalwire.validation import (
     check_retry_knobs,
@@ -44,27 +46,6 @@ STREAM_TRACKS = ("inbound_track", "outbound_track", "both_tracks")
 STREAM_CODECS = ("PCMU", "PCMA", "L16", "L16@16000h", "L16@24000h")
 CALLBACK_METHODS = ("GET", "POST")
 RECORDING_STATUSES = ("paused", "in-progress", "stopped")
-
-
-def mask_secrets(*secrets: str) -> None:
-    """
-    Register secrets with this process's log masker, so task logs show ``***`` instead.
-
-    Only the local masker is told: task logs are redacted in the task process before they leave
-    it, and ``airflow.sdk.log.mask_secret`` would also send each value to the supervisor in a
-    message that ``airflow dags test`` prints verbatim at DEBUG level.
-    """
-    try:
-        from airflow.sdk._shared.secrets_masker import _secrets_masker
-    except ImportError:  # pragma: no cover - layouts other than the tested Airflow releases
-        from airflow.sdk.log import mask_secret
-
-        for secret in secrets:
-            mask_secret(secret)
-        return
-    masker = _secrets_masker()
-    for secret in secrets:
-        masker.add_mask(secret)
 
 
 class SignalWireHook(BaseHook):
@@ -123,17 +104,8 @@ class SignalWireHook(BaseHook):
     def settings(self) -> SignalWireSettings:
         """The validated connection settings; fetched once, and the secrets masked in logs."""
         conn = self.get_connection(self.signalwire_conn_id)
-        if conn.password:
-            basic = base64.b64encode(f"{conn.login or ''}:{conn.password}".encode()).decode()
-            mask_secrets(conn.password, basic, f"Basic {basic}")
-        return settings_from_connection(
-            host=conn.host,
-            login=conn.login,
-            password=conn.password,
-            port=conn.port,
-            extra=conn.extra_dejson,
-            conn_id=self.signalwire_conn_id,
-            timeout=self.timeout,
+        return settings_from_airflow_connection(
+            conn, conn.extra_dejson, conn_id=self.signalwire_conn_id, timeout=self.timeout
         )
 
     @cached_property
@@ -195,19 +167,7 @@ class SignalWireHook(BaseHook):
             next_uri = page.get("next_page_uri")
             if not next_uri:
                 return
-            path, query = self._next_page(str(next_uri), path)
-
-    def _next_page(self, next_uri: str, previous_path: str) -> tuple[str, list[tuple[str, str]]]:
-        parts = urlsplit(next_uri)
-        if parts.scheme or parts.netloc or not parts.path.startswith(f"{API_ROOT}/"):
-            raise SignalWireResponseError(
-                f"SignalWire's next_page_uri {next_uri!r} leaves this Space's API; not followed"
-            )
-        if parts.path.removesuffix(".json") != previous_path.removesuffix(".json"):
-            raise SignalWireResponseError(
-                f"SignalWire's next_page_uri {next_uri!r} points at another resource; not followed"
-            )
-        return parts.path, parse_qsl(parts.query, keep_blank_values=True)
+            path, query = next_page(str(next_uri), path)
 
     def list_conferences(
         self, *, account_sid: str | None = None, **filters: Any

@@ -188,7 +188,7 @@ class StartConferenceStreamOperator(_SignalWireOperator):
         """Render, then mask the bearer token before anything can log or store it."""
         super().render_template_fields(context, jinja_env)
         if self.authorization_bearer_token:
-            from airflow_provider_signalwire.hooks.signalwire import mask_secrets
+            from airflow_provider_signalwire.connection import mask_secrets
 
             mask_secrets(self.authorization_bearer_token)
 

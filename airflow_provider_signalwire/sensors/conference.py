@@ -20,21 +20,20 @@ try:
 except ImportError:  # older Airflow 3 releases keep it only in core
     from airflow.configuration import conf
 
-from airflow_provider_signalwire.exceptions import (
-    SignalWireError,
-    SignalWireNotFoundError,
-    SignalWireValidationError,
-)
-from airflow_provider_signalwire.triggers.conference import (
+from airflow_provider_signalwire.conferences import (
     NAME_LOOKUP_PAGE_SIZE,
     NOT_LOOKED_YET,
-    ConferenceStatusTrigger,
     Seen,
     describe_target,
     log_change,
     newest_conference,
     not_found_message,
     validate_target_status,
+)
+from airflow_provider_signalwire.exceptions import (
+    SignalWireError,
+    SignalWireNotFoundError,
+    SignalWireValidationError,
 )
 from airflow_provider_signalwire.validation import check_retry_knobs, validate_sid
 
@@ -160,6 +159,8 @@ class SignalWireConferenceSensor(BaseSensorOperator):
             "deferred" if self.deferrable else f"{self.mode} mode",
         )
         if self.deferrable:
+            from airflow_provider_signalwire.triggers.conference import ConferenceStatusTrigger
+
             self.defer(
                 trigger=ConferenceStatusTrigger(
                     conference_sid=conference_sid,

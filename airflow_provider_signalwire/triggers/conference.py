@@ -9,13 +9,19 @@ wait to. The HTTP client is imported only when the trigger runs, and the small h
 from __future__ import annotations
 
 import asyncio
-import re
-from datetime import datetime, timezone
-from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING, Any
 
 from airflow.triggers.base import BaseTrigger, TriggerEvent
 
+from airflow_provider_signalwire.conferences import (
+    NAME_LOOKUP_PAGE_SIZE,
+    NOT_LOOKED_YET,
+    describe_target,
+    log_change,
+    newest_conference,
+    not_found_message,
+    validate_target_status,
+)
 from airflow_provider_signalwire.exceptions import (
     SignalWireError,
     SignalWireNotFoundError,
@@ -23,118 +29,10 @@ from airflow_provider_signalwire.exceptions import (
 )
 
 if TYPE_CHECKING:
-    from collections.abc import AsyncIterator, Iterable, Sequence
+    from collections.abc import AsyncIterator, Sequence
 
     from airflow_provider_signalwire.connection import SignalWireSettings
     from airflow_provider_signalwire.hooks.async_signalwire import AsyncSignalWireClient
-
-#: A conference's ``status`` values in SignalWire's Compatibility API.
-CONFERENCE_STATUSES = ("init", "in-progress", "completed")
-#: Page size of the ``FriendlyName`` look-up; names are rarely reused more often than this.
-NAME_LOOKUP_PAGE_SIZE = 100
-_OLDEST = datetime.min.replace(tzinfo=timezone.utc)
-_LONG_MONTH = re.compile(r"\b(Sept)\b", re.IGNORECASE)
-
-
-def validate_target_status(value: object) -> tuple[str, ...]:
-    """
-    Validate ``target_status`` (one status or a list of them) and return the statuses as a tuple.
-
-    :param value: ``init``, ``in-progress`` or ``completed``, or a non-empty list of them.
-    """
-    statuses = [value] if isinstance(value, str) else value
-    if (
-        not isinstance(statuses, list | tuple | set | frozenset)
-        or not statuses
-        or any(status not in CONFERENCE_STATUSES for status in statuses)
-    ):
-        raise SignalWireValidationError(
-            f"Invalid target_status {value!r}: expected one of {', '.join(CONFERENCE_STATUSES)} "
-            "or a non-empty list of them."
-        )
-    return tuple(dict.fromkeys(str(status) for status in statuses))
-
-
-def parse_date_created(value: object) -> datetime | None:
-    """
-    Read an RFC 2822 date as SignalWire writes it (``Tue, 25 Sept 2018 20:00:00 +0000`` too).
-
-    :param value: the ``date_created`` field.
-    :return: an aware datetime, or ``None`` if the value is missing or unreadable.
-    """
-    if not isinstance(value, str) or not value.strip():
-        return None
-    for text in (value, _LONG_MONTH.sub("Sep", value)):
-        try:
-            moment = parsedate_to_datetime(text)
-        except (TypeError, ValueError, IndexError):
-            continue
-        return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
-    return None
-
-
-def newest_conference(
-    conferences: Iterable[dict[str, Any]], friendly_name: str
-) -> dict[str, Any] | None:
-    """
-    Pick the most recently created conference called exactly ``friendly_name``.
-
-    Conferences without a readable ``date_created`` count as the oldest; on a tie, the first one
-    listed wins (SignalWire lists the newest first).
-
-    :param conferences: conferences as listed by SignalWire (filtered by ``FriendlyName``).
-    :param friendly_name: the name asked for; other names are ignored, should a filter be lost.
-    """
-    newest: dict[str, Any] | None = None
-    newest_at = _OLDEST
-    for conference in conferences:
-        if conference.get("friendly_name") != friendly_name:
-            continue
-        created = parse_date_created(conference.get("date_created")) or _OLDEST
-        if newest is None or created > newest_at:
-            newest, newest_at = conference, created
-    return newest
-
-
-def describe_target(conference_sid: str | None, friendly_name: str | None) -> str:
-    """Name the awaited conference for log lines and messages."""
-    return (
-        f"conference {conference_sid}" if conference_sid else f"conference named {friendly_name!r}"
-    )
-
-
-#: What was seen on a look: the conference's ``(sid, status)``, or ``None`` when there is none.
-Seen = tuple[Any, Any] | None
-#: Before the first look: differs from every :data:`Seen`, so the first look is always logged.
-NOT_LOOKED_YET: Seen = ("<not looked at yet>", "<not looked at yet>")
-
-
-def log_change(log: Any, what: str, previous: Seen, conference: dict[str, Any] | None) -> Seen:
-    """
-    Log at INFO a new conference or status since the previous look (DEBUG when nothing changed).
-
-    :param log: the logger of the sensor or trigger.
-    :param what: the awaited conference, as :func:`describe_target` names it.
-    :param previous: what the previous look saw (:data:`NOT_LOOKED_YET` before the first).
-    :param conference: what this look found.
-    :return: what this look saw, to pass as ``previous`` next time.
-    """
-    seen = (conference.get("sid"), conference.get("status")) if conference else None
-    if seen == previous:
-        log.debug("SignalWire %s unchanged: %s", what, seen)
-    elif seen is None:
-        log.info("No SignalWire %s yet", what)
-    else:
-        log.info("SignalWire conference %s is %s", *seen)
-    return seen
-
-
-def not_found_message(conference_sid: str, account_sid: str, err: SignalWireError) -> str:
-    """Say plainly that a conference SID is unknown, keeping SignalWire's own words."""
-    return (
-        f"SignalWire conference {conference_sid} does not exist in account {account_sid} "
-        f"({err.message})"
-    )
 
 
 class ConferenceStatusTrigger(BaseTrigger):

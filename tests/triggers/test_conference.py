@@ -13,16 +13,16 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from airflow_provider_signalwire.exceptions import SignalWireValidationError
-from airflow_provider_signalwire.hooks import async_signalwire
-from airflow_provider_signalwire.testing import Fault, SignalWireEmulator
-from airflow_provider_signalwire.triggers import conference as trigger_module
-from airflow_provider_signalwire.triggers.conference import (
-    ConferenceStatusTrigger,
+from airflow_provider_signalwire.conferences import (
     newest_conference,
     parse_date_created,
     validate_target_status,
 )
+from airflow_provider_signalwire.exceptions import SignalWireValidationError
+from airflow_provider_signalwire.hooks import async_signalwire
+from airflow_provider_signalwire.testing import Fault, SignalWireEmulator
+from airflow_provider_signalwire.triggers import conference as trigger_module
+from airflow_provider_signalwire.triggers.conference import ConferenceStatusTrigger
 
 if TYPE_CHECKING:
     from collections.abc import Iterator

@@ -1,0 +1,76 @@
+"""Fixtures of the reliability suite: hooks with fake sleeps, a second host, urllib3 logs."""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING, Any
+
+import pytest
+from reliability_support import FakeSleep
+from signalwire_test_support import PROJECT_ID, TOKEN, connection_json
+
+from airflow_provider_signalwire.hooks.signalwire import SignalWireHook
+from airflow_provider_signalwire.testing import SignalWireEmulator
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterator
+
+
+@pytest.fixture
+def sleeps() -> FakeSleep:
+    return FakeSleep()
+
+
+@pytest.fixture
+def make_hook(
+    monkeypatch: pytest.MonkeyPatch, sleeps: FakeSleep
+) -> Callable[..., SignalWireHook]:
+    """Build a hook on a ``signalwire_default`` connection to ``url``; it never sleeps for real."""
+
+    def make(
+        url: str, *, extra: dict[str, Any] | None = None, token: str = TOKEN, **kwargs: Any
+    ) -> SignalWireHook:
+        monkeypatch.setenv(
+            "AIRFLOW_CONN_SIGNALWIRE_DEFAULT", connection_json(url, token=token, **(extra or {}))
+        )
+        hook = SignalWireHook(**kwargs)
+        hook.transport.sleep = sleeps
+        return hook
+
+    return make
+
+
+@pytest.fixture
+def other_host() -> Iterator[SignalWireEmulator]:
+    """A second emulator, standing for a host a redirect points at; it must get nothing."""
+    with SignalWireEmulator(project_id=PROJECT_ID, token=TOKEN) as emu:
+        yield emu
+
+
+class ListHandler(logging.Handler):
+    """Keeps every formatted record, whatever its level."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+    def lines(self, level: int = logging.DEBUG) -> list[str]:
+        return [r.getMessage() for r in self.records if r.levelno >= level]
+
+
+@pytest.fixture
+def urllib3_log() -> Iterator[ListHandler]:
+    """Capture urllib3's own logging at DEBUG, which is where connection churn shows."""
+    logger = logging.getLogger("urllib3")
+    handler = ListHandler()
+    previous = logger.level
+    logger.addHandler(handler)
+    logger.setLevel(logging.DEBUG)
+    try:
+        yield handler
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(previous)

@@ -1,0 +1,125 @@
+"""The package as Airflow sees it: provider info, connection form, discovery, light imports."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from importlib.metadata import distribution
+from pathlib import Path
+
+import pytest
+from signalwire_test_support import REPO
+
+import airflow_provider_signalwire
+from airflow_provider_signalwire.get_provider_info import get_provider_info
+
+
+def test_provider_info_matches_airflows_schema() -> None:
+    import jsonschema
+    from airflow import providers_manager
+
+    schema_path = Path(providers_manager.__file__).with_name("provider_info.schema.json")
+    jsonschema.validate(get_provider_info(), json.loads(schema_path.read_text()))
+
+
+def test_package_name_and_version_come_from_the_distribution() -> None:
+    dist = distribution("airflow-provider-signalwire")
+    assert get_provider_info()["package-name"] == dist.metadata["Name"]
+    assert dist.version == airflow_provider_signalwire.__version__ == "0.1.0"
+    [entry_point] = [ep for ep in dist.entry_points if ep.group == "apache_airflow_provider"]
+    assert entry_point.value == "airflow_provider_signalwire.get_provider_info:get_provider_info"
+
+
+def test_ships_py_typed() -> None:
+    assert (Path(airflow_provider_signalwire.__file__).parent / "py.typed").is_file()
+
+
+@pytest.mark.skipif(
+    not os.environ.get("SIGNALWIRE_REQUIRE_INSTALLED"), reason="only when testing the built wheel"
+)
+def test_tests_run_against_the_installed_package() -> None:
+    assert REPO not in Path(airflow_provider_signalwire.__file__).resolve().parents
+
+
+def test_every_module_named_in_provider_info_imports() -> None:
+    import importlib
+
+    info = get_provider_info()
+    for kind in ("hooks", "operators", "sensors", "triggers"):
+        for entry in info[kind]:
+            for module in entry["python-modules"]:
+                importlib.import_module(module)
+    for conn in info["connection-types"]:
+        module, _, name = conn["hook-class-name"].rpartition(".")
+        hook = getattr(importlib.import_module(module), name)
+        assert hook.conn_type == conn["connection-type"]
+        assert hook.hook_name == conn["hook-name"]
+
+
+def test_providers_manager_sees_the_connection_form() -> None:
+    from airflow.providers_manager import ProvidersManager
+
+    manager = ProvidersManager()
+    assert "airflow-provider-signalwire" in manager.providers
+    hook = manager.hooks["signalwire"]
+    assert hook is not None
+    assert hook.hook_class_name == "airflow_provider_signalwire.hooks.signalwire.SignalWireHook"
+    assert hook.connection_id_attribute_name == "signalwire_conn_id"
+    behaviour = manager.field_behaviours["signalwire"]
+    assert behaviour["relabeling"] == {
+        "host": "Space URL",
+        "login": "Project ID",
+        "password": "API Token",
+    }
+    assert {"schema", "port", "extra"} <= set(behaviour["hidden_fields"])
+    assert behaviour["placeholders"]["host"] == "example.signalwire.com"
+    widgets = manager.connection_form_widgets
+    assert {"extra__signalwire__timeout", "extra__signalwire__connect_timeout",
+            "extra__signalwire__verify"} <= set(widgets)  # fmt: skip
+
+
+def _airflow_cli(*args: str) -> str:
+    done = subprocess.run(
+        [sys.executable, "-m", "airflow", *args, "--output", "json"],
+        capture_output=True, text=True, timeout=180, check=True,
+    )  # fmt: skip
+    return done.stdout
+
+
+def test_airflow_cli_lists_provider_and_connection_type() -> None:
+    providers = json.loads(_airflow_cli("providers", "list"))
+    assert any(p["package_name"] == "airflow-provider-signalwire" for p in providers)
+    hooks = json.loads(_airflow_cli("providers", "hooks"))
+    assert any(h["connection_type"] == "signalwire" for h in hooks), hooks
+
+
+@pytest.mark.parametrize(
+    "module",
+    [
+        "airflow_provider_signalwire.operators.conference",
+        "airflow_provider_signalwire.sensors.conference",
+    ],
+)
+def test_dag_time_imports_load_no_http_stack(module: str) -> None:
+    """What a DAG file imports must not pull in requests, tenacity, httpx or the emulator."""
+    probe = f"""
+import sys
+from airflow.sdk import BaseHook, BaseOperator, BaseSensorOperator
+before = set(sys.modules)
+import {module}
+added = sorted(set(sys.modules) - before)
+print("\\n".join(added))
+"""
+    added = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=120
+    ).stdout.split()
+    foreign = [name for name in added if not name.startswith("airflow_provider_signalwire")]
+    heavy = [
+        name for name in added
+        if name.split(".")[0] in {"requests", "urllib3", "tenacity", "httpx", "aiohttp"}
+        or ".hooks." in name or ".testing" in name
+    ]  # fmt: skip
+    assert heavy == [], heavy
+    assert len(foreign) <= 5, foreign
