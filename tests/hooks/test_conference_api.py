@@ -1,4 +1,4 @@
-"""Every Compat › Conferences operation of SignalWireHook, against the emulator over loopback."""
+"""Every Compat > Conferences operation of SignalWireHook, against the emulator over loopback."""
 
 from __future__ import annotations
 
