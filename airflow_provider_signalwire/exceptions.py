@@ -14,7 +14,7 @@ server errors, transport failures) stay plain ``AirflowException`` s: Airflow ma
 
 from __future__ import annotations
 
-from airflow.sdk.exceptions import AirflowException, AirflowFailException
+from airflow_provider_signalwire._compat import AirflowException, AirflowFailException
 
 
 class SignalWireError(AirflowException):

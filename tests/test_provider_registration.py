@@ -58,7 +58,7 @@ def test_every_module_named_in_provider_info_imports() -> None:
         assert hook.hook_name == conn["hook-name"]
 
 
-def test_providers_manager_sees_the_connection_form() -> None:
+def test_providers_manager_knows_the_hook() -> None:
     from airflow.providers_manager import ProvidersManager
 
     manager = ProvidersManager()
@@ -67,17 +67,36 @@ def test_providers_manager_sees_the_connection_form() -> None:
     assert hook is not None
     assert hook.hook_class_name == "airflow_provider_signalwire.hooks.signalwire.SignalWireHook"
     assert hook.connection_id_attribute_name == "signalwire_conn_id"
-    behaviour = manager.field_behaviours["signalwire"]
-    assert behaviour["relabeling"] == {
-        "host": "Space URL",
-        "login": "Project ID",
-        "password": "API Token",
+
+
+def test_the_ui_builds_the_signalwire_form() -> None:
+    """What ``GET /ui/connections/hook_meta`` serves the form from (3.1: hook methods; 3.2+: info)."""
+    # A fresh interpreter: the providers manager is a singleton that other tests already built.
+    probe = """
+import json
+from airflow.api_fastapi.core_api.services.ui.connections import HookMetaService
+[meta] = [m for m in HookMetaService.hook_meta_data() if m.connection_type == "signalwire"]
+print(meta.model_dump_json())
+"""
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=180
+    )
+    meta = json.loads(done.stdout.strip().splitlines()[-1])
+    assert meta["hook_name"] == "SignalWire"
+    fields = meta["standard_fields"]
+    assert fields["host"] == {
+        "hidden": False,
+        "title": "Space URL",
+        "placeholder": "example.signalwire.com",
     }
-    assert {"schema", "port", "extra"} <= set(behaviour["hidden_fields"])
-    assert behaviour["placeholders"]["host"] == "example.signalwire.com"
-    widgets = manager.connection_form_widgets
-    assert {"extra__signalwire__timeout", "extra__signalwire__connect_timeout",
-            "extra__signalwire__verify"} <= set(widgets)  # fmt: skip
+    assert fields["login"]["title"] == "Project ID"
+    assert fields["password"]["title"] == "API Token"
+    assert fields["port"]["hidden"] is True
+    assert not fields["login"]["hidden"] and not fields["password"]["hidden"]
+    extra = meta["extra_fields"]
+    assert {"timeout", "connect_timeout", "verify"} <= set(extra)
+    assert extra["verify"]["schema"]["title"] == "Verify TLS"
+    assert "CA bundle" in extra["verify"]["description"]
 
 
 def _airflow_cli(*args: str) -> str:

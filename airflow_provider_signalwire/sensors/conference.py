@@ -15,11 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from airflow.sdk import BaseSensorOperator, PokeReturnValue
 
-try:
-    from airflow.sdk.configuration import conf
-except ImportError:  # older Airflow 3 releases keep it only in core
-    from airflow.configuration import conf
-
+from airflow_provider_signalwire._compat import conf
 from airflow_provider_signalwire.conferences import (
     NAME_LOOKUP_PAGE_SIZE,
     NOT_LOOKED_YET,

@@ -13,7 +13,19 @@ from unittest import mock
 
 import pytest
 from airflow.sdk import PokeReturnValue
-from airflow.sdk.exceptions import AirflowRescheduleException, AirflowSensorTimeout, TaskDeferred
+
+try:
+    from airflow.sdk.exceptions import (
+        AirflowRescheduleException,
+        AirflowSensorTimeout,
+        TaskDeferred,
+    )
+except ImportError:  # Airflow 3.1
+    from airflow.exceptions import (  # type: ignore[no-redef,attr-defined]
+        AirflowRescheduleException,
+        AirflowSensorTimeout,
+        TaskDeferred,
+    )
 
 from airflow_provider_signalwire.exceptions import (
     SignalWireAuthError,
