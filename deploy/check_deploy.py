@@ -13,8 +13,10 @@ import secrets
 import signal
 import time
 import urllib.parse
-from types import ModuleType
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from types import ModuleType
 
 STOP_DAG = "signalwire_stop_conference_stream"
 LIFECYCLE_DAG = "signalwire_conference_stream_lifecycle"
@@ -25,17 +27,17 @@ BULK_STREAMS = 40
 TERMINAL_RUN = ("success", "failed")
 
 
-class CheckFailed(Exception):
+class CheckFailedError(Exception):
     """A check did not hold."""
 
 
 class Checker:
-    def __init__(self, L: ModuleType, args: Any) -> None:
-        self.L = L
+    def __init__(self, dl: ModuleType, args: Any) -> None:
+        self.dl = dl
         self.args = args
-        self.state = L.load_state()
+        self.state = dl.load_state()
         if not self.state.get("emulator"):
-            L.die("no deployment state: run `deploy/local up` first")
+            dl.die("no deployment state: run `deploy/local up` first")
         self.emu = self.state["emulator"]["url"]
         self.tag = secrets.token_hex(3)
         self.results: list[tuple[str, bool, str]] = []
@@ -45,7 +47,7 @@ class Checker:
     # -- plumbing ----------------------------------------------------------------------------
 
     def say(self, msg: str) -> None:
-        self.L.say(msg)
+        self.dl.say(msg)
 
     def ok(self, name: str, cond: bool, detail: str = "") -> None:
         self.results.append((name, bool(cond), detail))
@@ -54,15 +56,15 @@ class Checker:
 
     def api(self, method: str, path: str, body: Any = None,
             expect: tuple[int, ...] = (200,)) -> Any:
-        status, payload = self.L.http(method, f"{self.L.API}/api/v2{path}", body=body)
+        status, payload = self.dl.http(method, f"{self.dl.API}/api/v2{path}", body=body)
         if status not in expect:
-            raise CheckFailed(f"{method} /api/v2{path} answered {status}: {payload}")
+            raise CheckFailedError(f"{method} /api/v2{path} answered {status}: {payload}")
         return payload
 
     def emulator(self, method: str, path: str, form: dict[str, Any] | None = None) -> Any:
-        status, payload = self.L.http(method, f"{self.emu}/_emulator{path}", form=form)
+        status, payload = self.dl.http(method, f"{self.emu}/_emulator{path}", form=form)
         if status >= 300:
-            raise CheckFailed(f"{method} /_emulator{path} answered {status}: {payload}")
+            raise CheckFailedError(f"{method} /_emulator{path} answered {status}: {payload}")
         return payload
 
     def wait(self, what: str, probe: Any, timeout: float, interval: float = 1.0) -> Any:
@@ -72,7 +74,7 @@ class Checker:
             if value:
                 return value
             if time.monotonic() > deadline:
-                raise CheckFailed(f"timed out after {timeout:.0f}s waiting for {what}")
+                raise CheckFailedError(f"timed out after {timeout:.0f}s waiting for {what}")
             time.sleep(interval)
 
     def task_instances(self, dag_id: str, run_id: str) -> list[dict[str, Any]]:
@@ -146,7 +148,7 @@ class Checker:
     def unpause(self, dag_id: str) -> None:
         got = self.api("PATCH", f"/dags/{dag_id}?update_mask=is_paused", {"is_paused": False})
         if got.get("is_paused"):
-            raise CheckFailed(f"{dag_id} is still paused")
+            raise CheckFailedError(f"{dag_id} is still paused")
 
     def start_lifecycle(self) -> dict[str, Any]:
         conference = self.new_conference("init")
@@ -251,7 +253,7 @@ class Checker:
 
     def bulk_with_fault(self) -> None:
         """SIGKILL worker-1 (its whole process group) while mapped tasks run on it; restart it."""
-        L = self.L
+        dl = self.dl
         self.emulator("POST", "/config", {"Latency": "2"})
         try:
             b = self.bulk_trigger("fault")
@@ -268,20 +270,21 @@ class Checker:
                 return [t for t in running
                         if b["streams"][t["map_index"]]["stream_sid"] in asked]
 
-            victims = self.wait("a stop_mapped task on deploy-worker-1 with its request in flight",
-                                in_flight_on_worker_1, 120, 0.2)
-            pid = L.read_pid("worker-1")
-            L.os.killpg(pid, signal.SIGKILL)
+            victims = self.wait(
+                "a stop_mapped task on deploy-worker-1 with its request in flight",
+                in_flight_on_worker_1, 120, 0.2)
+            pid = dl.read_pid("worker-1")
+            dl.os.killpg(pid, signal.SIGKILL)
             killed_at = time.monotonic()
             names = [f"stop_mapped[{t['map_index']}]" for t in victims]
             self.say(f"SIGKILL worker-1 (process group {pid}) while {', '.join(names)} ran on it "
                      "with its stop request in flight")
-            self.wait("worker-1's processes to be gone", lambda: not L.group_members(pid), 20, 0.2)
+            self.wait("worker-1's processes to be gone", lambda: not dl.group_members(pid), 20, 0.2)
             time.sleep(3)
-            L.start_airflow_component(self.state, "worker-1")
+            dl.start_airflow_component(self.state, "worker-1")
             self.say("worker-1 started again")
             self.wait("worker-1 to answer ping",
-                      lambda: "celery@deploy-worker-1" in L.celery_ping(self.state), 120, 2)
+                      lambda: "celery@deploy-worker-1" in dl.celery_ping(self.state), 120, 2)
             self.say(f"worker-1 back {time.monotonic() - killed_at:.1f}s after the kill")
         finally:
             self.emulator("POST", "/config", {"Latency": "0"})
@@ -289,8 +292,9 @@ class Checker:
         self.timings["fault recovery (kill to run success)"] = round(
             time.monotonic() - killed_at, 1)
         retried = []
+        killed = {v["map_index"] for v in victims}
         for t in self.task_instances(BULK_DAG, b["run_id"]):
-            if t["task_id"] == "stop_mapped" and t["map_index"] in {v["map_index"] for v in victims}:
+            if t["task_id"] == "stop_mapped" and t["map_index"] in killed:
                 retried.append((t["map_index"], t["try_number"], t["state"], t.get("hostname")))
         self.ok("fault: the task instances killed with the worker were retried by Airflow and "
                 "succeeded", all(tn >= 2 and st == "success" for _, tn, st, _h in retried),
@@ -339,7 +343,8 @@ class Checker:
         state = self.emulator("GET", "/state")
         counts = state["stop_counts"]
         streams = {s["sid"]: s for c in state["conferences"] for s in c["streams"] if s}
-        running = [sid for sid in self.our_streams if streams.get(sid, {}).get("status") != "stopped"]
+        running = [sid for sid in self.our_streams
+                   if streams.get(sid, {}).get("status") != "stopped"]
         self.ok("emulator: no stream the check started is left running", not running,
                 f"{len(self.our_streams)} streams, running: {running[:3]}")
         wrong = {sid: counts.get(sid) for sid in self.our_streams if counts.get(sid) != 1}
@@ -365,7 +370,7 @@ class Checker:
         basic = base64.b64encode(f"{self.state['project_id']}:{token}".encode()).decode()
         needles = {"token": token.encode(), "Basic credentials (base64)": basic.encode(),
                    "token (base64)": base64.b64encode(token.encode()).rstrip(b"=")}
-        roots = [self.L.LOGS, self.L.AIRFLOW_HOME / "logs"]
+        roots = [self.dl.LOGS, self.dl.AIRFLOW_HOME / "logs"]
         files = [p for root in roots if root.exists() for p in root.rglob("*") if p.is_file()]
         hits = []
         for path in files:
@@ -373,7 +378,7 @@ class Checker:
             hits += [f"{what} in {path}" for what, n in needles.items() if n in data]
         self.ok("the SignalWire token (plain, base64, Basic value) appears in no log file",
                 not hits, f"{len(files)} files scanned" if not hits else "; ".join(hits[:5]))
-        task_logs = [p for p in files if self.L.AIRFLOW_HOME / "logs" in p.parents]
+        task_logs = [p for p in files if self.dl.AIRFLOW_HOME / "logs" in p.parents]
         self.ok("task logs were written (the scan covered them)", len(task_logs) > 0,
                 f"{len(task_logs)} files under AIRFLOW_HOME/logs")
 
@@ -381,13 +386,13 @@ class Checker:
         code = ("import json, psutil\n"
                 "print(json.dumps([[c.pid, c.laddr.ip, c.laddr.port] for c in "
                 "psutil.net_connections('inet') if c.status == 'LISTEN' and c.pid]))")
-        out = self.L.run([str(self.L.VENV / "bin" / "python"), "-c", code], capture=True)
+        out = self.dl.run([str(self.dl.VENV / "bin" / "python"), "-c", code], capture=True)
         listening = json.loads(out.stdout.strip().splitlines()[-1])
-        groups = {self.L.read_pid(n) for n in self.L.COMPONENTS} - {None}
+        groups = {self.dl.read_pid(n) for n in self.dl.COMPONENTS} - {None}
         mine = []
         for pid, ip, port in listening:
             try:
-                pgid = self.L.os.getpgid(pid)
+                pgid = self.dl.os.getpgid(pid)
             except ProcessLookupError:
                 continue
             if pgid in groups or pid in groups:
@@ -407,11 +412,11 @@ class Checker:
             self.timings[name] = round(time.monotonic() - t, 1)
 
     def run(self) -> bool:
-        L = self.L
+        dl = self.dl
         t0 = time.monotonic()
-        down = [n for n in L.COMPONENTS if not L.component_alive(n)]
+        down = [n for n in dl.COMPONENTS if not dl.component_alive(n)]
         if down:
-            L.die(f"not running: {down}; run `deploy/local up` first")
+            dl.die(f"not running: {down}; run `deploy/local up` first")
         try:
             self.timed("DAGs parsed", self.wait_dags)
             since = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
@@ -429,23 +434,23 @@ class Checker:
             self.timed("emulator ledger", self.emulator_ledger)
             self.timed("secret scan", self.secrets_in_logs)
             self.loopback_only()
-        except CheckFailed as exc:
+        except CheckFailedError as exc:
             self.ok("check completed", False, str(exc))
         total = round(time.monotonic() - t0, 1)
         failed = [name for name, good, _ in self.results if not good]
         passed = len(self.results) - len(failed)
         self.say(f"timings: {json.dumps(self.timings)}")
         self.say(f"check took {total}s")
-        state = L.load_state()
+        state = dl.load_state()
         state["check_timings"] = {**self.timings, "total": total}
-        L.save_state(state)
+        dl.save_state(state)
         print(f"{passed} passed, {len(failed)} failed", flush=True)
         for name in failed:
             print(f"FAILED: {name}", flush=True)
         return not failed
 
 
-def run_check(L: ModuleType, args: Any) -> None:
-    ok = Checker(L, args).run()
+def run_check(dl: ModuleType, args: Any) -> None:
+    ok = Checker(dl, args).run()
     raise SystemExit(0 if ok else 1)
 
