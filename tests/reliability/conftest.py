@@ -22,9 +22,7 @@ def sleeps() -> FakeSleep:
 
 
 @pytest.fixture
-def make_hook(
-    monkeypatch: pytest.MonkeyPatch, sleeps: FakeSleep
-) -> Callable[..., SignalWireHook]:
+def make_hook(monkeypatch: pytest.MonkeyPatch, sleeps: FakeSleep) -> Callable[..., SignalWireHook]:
     """Build a hook on a ``signalwire_default`` connection to ``url``; it never sleeps for real."""
 
     def make(

@@ -19,15 +19,16 @@ import threading
 import time
 import traceback
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import requests
 from requests.adapters import HTTPAdapter
 from signalwire_test_support import PROJECT_ID, TOKEN
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
+    from pathlib import Path
+
+    import requests
 
 BASIC = base64.b64encode(f"{PROJECT_ID}:{TOKEN}".encode()).decode()
 #: Every form of the credentials a leak could take.
