@@ -300,6 +300,7 @@ class TestSpaceUrl:
     @example(space="https://example.signalwire.com:443@evil.com", port=None)
     @example(space="http://127.0.0.1.evil.com", port=8765)
     @example(space="http://[::1]", port=8765)
+    @example(space="[::1]x", port=None)  # urlsplit drops what follows "]"; urllib3 refuses it
     def test_space_url_reaches_exactly_the_intended_host(
         self, space: str, port: int | None
     ) -> None:
@@ -381,6 +382,8 @@ class TestStartOperatorInputs:
     @example(url="wss://")
     @example(url="ws://ws.example.com/a")
     @example(url="wss://ws.example.com:99999/a")
+    @example(url="wss://%")  # found by Hypothesis: urlsplit sees a host, nobody else does
+    @example(url="wss://[::1]0")  # found by Hypothesis: urlsplit drops the "0"
     def test_url_is_wss_with_a_host_or_refused(
         self, recorder: tuple[SignalWireHook, RecordingAdapter], url: str
     ) -> None:
@@ -396,9 +399,33 @@ class TestStartOperatorInputs:
         parts = urlsplit(url)
         assert parts.scheme.lower() == "wss"
         assert parts.hostname
-        reference = urllib3.util.parse_url(url)
+        try:
+            reference = urllib3.util.parse_url(url)
+        except urllib3.exceptions.LocationParseError as err:
+            pytest.fail(f"{url!r} was sent as a stream URL, but is not a URL: {err}")
         assert (reference.scheme or "").lower() == "wss"
         assert reference.host
+
+    @pytest.mark.parametrize(
+        "url",
+        ["wss://%", "wss://%41", "wss://<script>/", "wss://{host}/a", "wss://a..b/", "wss://-a.com",
+         "wss://a_b.com\\x", "wss://\"q\"/"],
+    )  # fmt: skip
+    def test_url_host_must_be_a_host_name(
+        self, recorder: tuple[SignalWireHook, RecordingAdapter], url: str
+    ) -> None:
+        """
+        BUG: ``validate_wss_url`` takes whatever ``urlsplit`` puts in ``hostname`` as a host.
+
+        ``wss://%`` or ``wss://<script>/`` pass validation and are sent to SignalWire as the
+        stream URL; the Space URL check (``_is_valid_host``) would refuse those hosts.
+        """
+        hook, adapter = recorder
+        adapter.sent.clear()
+
+        with pytest.raises(SignalWireValidationError, match="url"):
+            operator_with(hook, url=url).execute(CONTEXT)
+        assert adapter.sent == []
 
     @FUZZ
     @given(
