@@ -105,3 +105,9 @@ class SignalWireConnectionError(SignalWireError):
     """
 
     maybe_delivered: bool = True
+
+
+class SignalWireTLSError(SignalWireConnectionError, AirflowFailException):
+    """The server's TLS certificate was not trusted; waiting cannot change that, so no retry."""
+
+    maybe_delivered = False

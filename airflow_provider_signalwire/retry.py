@@ -9,6 +9,7 @@ a deferred sensor ride out the same failures in the same way.
 from __future__ import annotations
 
 import random
+import ssl
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
@@ -21,6 +22,7 @@ from airflow_provider_signalwire.exceptions import (
     SignalWireError,
     SignalWireRateLimitError,
     SignalWireServerError,
+    SignalWireTLSError,
 )
 
 if TYPE_CHECKING:
@@ -70,6 +72,8 @@ def is_transient(exc: BaseException) -> bool:
 
     :param exc: the error the attempt raised.
     """
+    if isinstance(exc, SignalWireTLSError):
+        return False
     if isinstance(exc, SignalWireConnectionError):
         return True
     if isinstance(exc, SignalWireRateLimitError):
@@ -113,7 +117,7 @@ class RetryPolicy:
 
     def should_retry(self, exc: BaseException) -> bool:
         """Tell whether ``exc`` is worth another attempt under this policy."""
-        return is_transient(exc) if self.idempotent else is_provably_undelivered(exc)
+        return is_transient(exc) and (self.idempotent or is_provably_undelivered(exc))
 
 
 #: Reads and calls that set a final state (stop a stream, end a conference).
@@ -149,3 +153,36 @@ class WaitForRetry(wait_base):
         exponential = self.initial_backoff * 2.0 ** (int(retry_state.attempt_number) - 1)
         jitter = random.uniform(0.0, self.initial_backoff)  # noqa: S311
         return min(self.max_backoff, exponential + jitter)
+
+
+def certificate_rejected(exc: BaseException) -> bool:
+    """
+    Tell whether a transport error comes from a TLS certificate that failed verification.
+
+    Walks the wrapped errors (``args[0]``, urllib3's ``reason``, ``__cause__``, ``__context__``)
+    that requests, urllib3, httpx and httpcore put around the ``ssl`` error.
+    """
+    seen: set[int] = set()
+    stack: list[object] = [exc]
+    while stack:
+        current = stack.pop()
+        if not isinstance(current, BaseException) or id(current) in seen:
+            continue
+        seen.add(id(current))
+        if isinstance(current, ssl.SSLCertVerificationError):
+            return True
+        stack.extend(
+            (getattr(current, "reason", None), *current.args[:1], current.__cause__,
+             current.__context__)
+        )  # fmt: skip
+    return False
+
+
+def tls_error(exc: BaseException, method: str, path: str) -> SignalWireTLSError:
+    """Build the (permanent) error for a certificate that failed verification."""
+    return SignalWireTLSError(
+        f"SignalWire request {method} {path} failed: the server's TLS certificate was not "
+        "trusted; check the Space URL and the connection's verify extra",
+        method=method,
+        path=path,
+    )

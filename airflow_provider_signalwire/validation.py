@@ -13,7 +13,7 @@ import re
 import unicodedata
 from collections.abc import Mapping
 from typing import Any
-from urllib.parse import quote, urlsplit
+from urllib.parse import SplitResult, quote, urlsplit
 
 from airflow_provider_signalwire.exceptions import SignalWireValidationError
 
@@ -27,7 +27,10 @@ _LOOPBACK_NAMES = frozenset({"localhost"})
 
 def _show(value: object) -> str:
     """Render a bad value for an error message, cut short so a huge input stays readable."""
-    text = repr(value)
+    try:
+        text = repr(value)
+    except ValueError:  # an int past Python's 4300-digit conversion limit
+        text = f"<{type(value).__name__} too large to show>"
     return text if len(text) <= 120 else f"{text[:117]}..."
 
 
@@ -88,6 +91,24 @@ def _is_valid_host(host: str) -> bool:
     return True
 
 
+def _exact_netloc(parts: SplitResult) -> bool:
+    """Tell whether the netloc is exactly ``[user@]host[:port]``; urlsplit ignores junk after ]."""
+    host = parts.hostname or ""
+    shown = f"[{host}]" if ":" in host else host
+    netloc = parts.netloc.rpartition("@")[2].lower()
+    return netloc in {shown, f"{shown}:{parts.port}"}
+
+
+def _ascii_host(host: str) -> str:
+    """Return ``host`` as DNS sees it (IDNA-encoded), or ``""`` if it cannot be encoded."""
+    if host.isascii():
+        return host
+    try:
+        return host.encode("idna").decode("ascii")
+    except UnicodeError:
+        return ""
+
+
 def normalize_space_url(value: object) -> str:
     """
     Turn the connection's host into the origin requests go to, e.g. ``https://example.signalwire.com``.
@@ -117,7 +138,7 @@ def normalize_space_url(value: object) -> str:
         raise _fail("Space URL", value, "credentials belong in the Project ID and API Token fields")
     if parts.path not in {"", "/"} or parts.query or parts.fragment or text.endswith(("?", "#")):
         raise _fail("Space URL", value, "give only the host, without a path, query or fragment")
-    if not host or not _is_valid_host(host):
+    if not host or not _is_valid_host(host) or not _exact_netloc(parts):
         raise _fail("Space URL", value, "not a valid host name")
     if parts.scheme == "http" and not _is_loopback(host):
         raise _fail("Space URL", value, "plain http:// is allowed only for loopback hosts")
@@ -141,7 +162,14 @@ def validate_wss_url(value: object, parameter: str = "url") -> str:
         parts.port  # noqa: B018 - raises ValueError on a bad port
     except ValueError as err:
         raise _fail(parameter, value, f"not a URL ({err})") from None
-    if parts.scheme.lower() != "wss" or not parts.hostname or " " in value:
+    host = _ascii_host(parts.hostname or "")
+    if (
+        parts.scheme.lower() != "wss"
+        or not host
+        or " " in value
+        or not _is_valid_host(host)
+        or not _exact_netloc(parts)
+    ):
         raise _fail(parameter, value, "SignalWire streams need a wss:// URL with a host")
     return value
 
@@ -166,7 +194,10 @@ def stream_parameters_form(parameters: Mapping[str, Any] | None) -> dict[str, st
             raise _fail("parameters name", name, "expected a non-empty string")
         if isinstance(value, bool) or not isinstance(value, str | int | float):
             raise _fail(f"parameters[{name!r}]", value, "expected a string or number")
-        text = str(value)
+        try:
+            text = str(value)
+        except ValueError:  # an int past Python's 4300-digit conversion limit
+            raise _fail(f"parameters[{name!r}]", value, "too large to send") from None
         if _has_unsendable(text):
             raise _fail(f"parameters[{name!r}]", value, "lone surrogates cannot be sent")
         form[f"Parameter{index}.Name"] = name

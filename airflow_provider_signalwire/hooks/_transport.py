@@ -27,7 +27,13 @@ from airflow_provider_signalwire.responses import (
     error_from_response,
     json_object_from_body,
 )
-from airflow_provider_signalwire.retry import IDEMPOTENT, RetryPolicy, WaitForRetry
+from airflow_provider_signalwire.retry import (
+    IDEMPOTENT,
+    RetryPolicy,
+    WaitForRetry,
+    certificate_rejected,
+    tls_error,
+)
 
 if TYPE_CHECKING:
     import logging
@@ -197,6 +203,8 @@ class SignalWireTransport:
     def _transport_error(
         self, exc: BaseException, method: str, path: str
     ) -> SignalWireConnectionError:
+        if certificate_rejected(exc):
+            return tls_error(exc, method, path)
         never_sent = isinstance(exc, requests.RequestException) and _is_connect_failure(exc)
         kind = type(exc).__name__
         detail = "connection was not established" if never_sent else "no complete answer"

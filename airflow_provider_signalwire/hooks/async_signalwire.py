@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import ssl
+import zlib
 from typing import TYPE_CHECKING, Any
 
 import httpx
@@ -34,7 +35,12 @@ from airflow_provider_signalwire.responses import (
     error_from_response,
     json_object_from_body,
 )
-from airflow_provider_signalwire.retry import IDEMPOTENT, WaitForRetry
+from airflow_provider_signalwire.retry import (
+    IDEMPOTENT,
+    WaitForRetry,
+    certificate_rejected,
+    tls_error,
+)
 from airflow_provider_signalwire.routes import conference_path, conferences_path, next_page
 
 if TYPE_CHECKING:
@@ -261,15 +267,43 @@ async def _read_bounded(response: httpx.Response, method: str, path: str) -> byt
     declared = response.headers.get("Content-Length", "")
     if declared.isdigit() and int(declared) > MAX_BODY_BYTES:
         raise body_too_large(status=response.status_code, method=method, path=path)
-    body = bytearray()
-    async for chunk in response.aiter_bytes():
-        body += chunk
-        if len(body) > MAX_BODY_BYTES:
+    encoding = response.headers.get("Content-Encoding", "").strip().lower()
+    if encoding not in {"", "identity", "gzip", "deflate"}:
+        raise SignalWireResponseError(
+            f"SignalWire answered {response.status_code} to {method} {path} with an "
+            f"unsupported Content-Encoding {encoding!r}",
+            status_code=response.status_code,
+            method=method,
+            path=path,
+        )
+    # Count the bytes as received: httpx would inflate a whole network chunk (up to ~1000x)
+    # before this loop could count it.
+    raw = bytearray()
+    async for chunk in response.aiter_raw():
+        raw += chunk
+        if len(raw) > MAX_BODY_BYTES:
             raise body_too_large(status=response.status_code, method=method, path=path)
-    return bytes(body)
+    if encoding in {"", "identity"}:
+        return bytes(raw)
+    try:
+        # wbits=47: a gzip or zlib header, detected; never inflate past the cap
+        body = zlib.decompressobj(wbits=47).decompress(bytes(raw), MAX_BODY_BYTES + 1)
+    except zlib.error:
+        raise SignalWireResponseError(
+            f"SignalWire answered {response.status_code} to {method} {path} with a "
+            f"{encoding} body that does not decompress",
+            status_code=response.status_code,
+            method=method,
+            path=path,
+        ) from None
+    if len(body) > MAX_BODY_BYTES:
+        raise body_too_large(status=response.status_code, method=method, path=path)
+    return body
 
 
 def _transport_error(exc: BaseException, method: str, path: str) -> SignalWireConnectionError:
+    if certificate_rejected(exc):
+        return tls_error(exc, method, path)
     never_sent = isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout)
     kind = type(exc).__name__
     detail = "connection was not established" if never_sent else "no complete answer"
