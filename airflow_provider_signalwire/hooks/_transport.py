@@ -161,6 +161,9 @@ class SignalWireTransport:
         params: Mapping[str, str] | list[tuple[str, str]] | None,
         data: Mapping[str, str] | None,
     ) -> dict[str, Any] | None:
+        # The transport error is raised outside the except block so that it carries no
+        # __context__: the requests exception holds the prepared request, Authorization included.
+        failure: SignalWireConnectionError | None = None
         try:
             response = self.session.request(
                 method,
@@ -176,7 +179,9 @@ class SignalWireTransport:
             finally:
                 response.close()
         except (requests.RequestException, urllib3.exceptions.HTTPError, OSError) as exc:
-            raise self._transport_error(exc, method, path) from None
+            failure = self._transport_error(exc, method, path)
+        if failure is not None:
+            raise failure
         if response.status_code == 204:
             return None
         if not 200 <= response.status_code < 300:

@@ -228,11 +228,16 @@ class AsyncSignalWireClient:
         if self._client is None:
             raise RuntimeError("AsyncSignalWireClient is used outside 'async with'")
         url = f"{self.settings.base_url}{path}"
+        # Raised outside the except block so that it carries no __context__ (the httpx error
+        # holds the request, Authorization header included).
+        failure: SignalWireConnectionError | None = None
         try:
             async with self._client.stream(method, url, params=params) as response:
                 body = await _read_bounded(response, method, path)
         except (httpx.HTTPError, OSError) as exc:
-            raise _transport_error(exc, method, path) from None
+            failure = _transport_error(exc, method, path)
+        if failure is not None:
+            raise failure
         if response.status_code == 204:
             return None
         if not 200 <= response.status_code < 300:

@@ -374,3 +374,16 @@ class TestTestConnection:
         assert ok is False
         assert "'http://example.signalwire.com'" in message
         assert "loopback" in message
+
+
+class TestTransportErrorsCarryNoRequest:
+    @pytest.mark.parametrize("action", ["drop", "reset"])
+    def test_no_chained_exception_holds_the_authorization_header(
+        self, hook: SignalWireHook, signalwire_default: SignalWireEmulator, action: str
+    ) -> None:
+        signalwire_default.add_fault(Fault(action=action), times=10)  # type: ignore[arg-type]
+        hook.transport.max_attempts = 1
+        with pytest.raises(SignalWireConnectionError) as caught:
+            hook.get_conference(signalwire_default.demo_conference_sid)
+        assert caught.value.__context__ is None
+        assert caught.value.__cause__ is None
