@@ -61,7 +61,6 @@ def get_provider_info() -> dict[str, Any]:
                         "host": "example.signalwire.com",
                         "login": "b3877c40-da60-4998-90ad-b792e98472af",
                         "password": "PTxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
-                        "description": "SignalWire Space used by the conference DAGs",
                     },
                 },
                 "conn-fields": {

@@ -34,24 +34,47 @@ def main() -> int:
         SIGNALWIRE_EMULATOR_TOKEN=token,
     )
     emulator = subprocess.Popen(
-        [sys.executable, "-m", "airflow_provider_signalwire.testing", "--host", "127.0.0.1",
-         "--port", "0", "--project-id", "demo-project"],
-        stdout=subprocess.PIPE, text=True, env=env,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "airflow_provider_signalwire.testing",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            "0",
+            "--project-id",
+            "demo-project",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
     try:
         assert emulator.stdout is not None
         ready = json.loads(emulator.stdout.readline())
         print(f"==> SignalWire emulator listening at {ready['url']}")
         env["AIRFLOW_CONN_SIGNALWIRE_DEFAULT"] = json.dumps(
-            {"conn_type": "signalwire", "host": ready["url"], "login": ready["project_id"],
-             "password": token}
-        )  # fmt: skip
+            {
+                "conn_type": "signalwire",
+                "host": ready["url"],
+                "login": ready["project_id"],
+                "password": token,
+            }
+        )
         print("==> Preparing Airflow's embedded SQLite database")
-        subprocess.run([sys.executable, "-m", "airflow", "db", "migrate"], env=env, check=True,
-                       stdout=subprocess.DEVNULL)  # fmt: skip
+        subprocess.run(
+            [sys.executable, "-m", "airflow", "db", "migrate"],
+            env=env,
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
         print(f"==> airflow dags test {DAG_ID}")
-        run = subprocess.run([sys.executable, "-m", "airflow", "dags", "test", DAG_ID], env=env,
-                             capture_output=True, text=True)  # fmt: skip
+        run = subprocess.run(
+            [sys.executable, "-m", "airflow", "dags", "test", DAG_ID],
+            env=env,
+            capture_output=True,
+            text=True,
+        )
         log = home / "dags-test.log"
         log.write_text(run.stdout + run.stderr)
         if run.returncode != 0:
@@ -59,13 +82,18 @@ def main() -> int:
             print(f"DAG run failed (exit {run.returncode})")
             return 1
         with sqlite3.connect(home / "airflow.db") as db:
-            rows = dict(db.execute(
-                "SELECT key, value FROM xcom WHERE dag_id = ? AND task_id = 'stop_stream'", (DAG_ID,)
-            ).fetchall())  # fmt: skip
+            rows = dict(
+                db.execute(
+                    "SELECT key, value FROM xcom WHERE dag_id = ? AND task_id = 'stop_stream'",
+                    (DAG_ID,),
+                ).fetchall()
+            )
         stream = json.loads(rows["return_value"])
         status = json.loads(rows["stream_status"])
-        print(f"==> Stream {stream['sid']} ({stream['name']}) of conference "
-              f"{stream['conference_sid']}: stream_status = {status}")  # fmt: skip
+        print(
+            f"==> Stream {stream['sid']} ({stream['name']}) of conference "
+            f"{stream['conference_sid']}: stream_status = {status}"
+        )
         leaked = token in log.read_text()
         print(f"==> API token in the run's output: {'FOUND (bug!)' if leaked else 'no'}")
         return 0 if status == "stopped" and not leaked else 1

@@ -109,6 +109,7 @@ class SignalWireTransport:
         params: Mapping[str, str] | list[tuple[str, str]] | None = None,
         data: Mapping[str, str] | None = None,
         policy: RetryPolicy = IDEMPOTENT,
+        max_attempts: int | None = None,
     ) -> dict[str, Any] | None:
         """
         Send one API call, retried as ``policy`` allows, and return its JSON object.
@@ -118,13 +119,14 @@ class SignalWireTransport:
         :param params: query parameters.
         :param data: form fields (sent ``application/x-www-form-urlencoded``).
         :param policy: which failures may be retried.
+        :param max_attempts: overrides the transport's attempts for this call.
         :return: the answer's JSON object, or ``None`` for ``204 No Content``.
         :raises SignalWireError: a subclass naming what went wrong, after the retries.
         """
         url = f"{self.settings.base_url}{path}"
         maybe_delivered_before = False
         retrying = Retrying(
-            stop=stop_after_attempt(self.max_attempts),
+            stop=stop_after_attempt(max_attempts or self.max_attempts),
             wait=WaitForRetry(self.initial_backoff, self.max_backoff),
             retry=retry_if_exception(policy.should_retry),
             before_sleep=self._log_retry,

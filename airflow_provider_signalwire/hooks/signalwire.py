@@ -168,8 +168,12 @@ class SignalWireHook(BaseHook):
         """Check the credentials with one cheap authenticated read (one conference, one page)."""
         try:
             settings = self.settings
+            # One attempt: someone is waiting on the UI's Test button.
             page = self.transport.request(
-                "GET", conferences_path(settings.project_id), params={"PageSize": "1"}
+                "GET",
+                conferences_path(settings.project_id),
+                params={"PageSize": "1"},
+                max_attempts=1,
             )
         except SignalWireError as err:
             return False, str(err)

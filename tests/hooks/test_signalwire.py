@@ -387,3 +387,11 @@ class TestTransportErrorsCarryNoRequest:
             hook.get_conference(signalwire_default.demo_conference_sid)
         assert caught.value.__context__ is None
         assert caught.value.__cause__ is None
+
+
+def test_test_connection_makes_a_single_attempt(signalwire_default: SignalWireEmulator) -> None:
+    signalwire_default.add_fault(Fault(status=503), times=5)
+    ok, message = SignalWireHook().test_connection()
+    assert ok is False
+    assert "503" in message
+    assert len(signalwire_default.requests) == 1
