@@ -171,3 +171,30 @@ def body_too_large(*, status: int, method: str, path: str) -> SignalWireResponse
         method=method,
         path=path,
     )
+
+
+def result_from_answer(
+    status: int,
+    headers: Mapping[str, str],
+    body: bytes,
+    *,
+    method: str,
+    path: str,
+    reason: str = "",
+) -> dict[str, Any] | None:
+    """
+    Turn a complete answer into the call's result: ``None`` for 204, the JSON object for 2xx.
+
+    :param status: HTTP status code.
+    :param headers: response headers.
+    :param body: the raw body, already read (bounded).
+    :param method: request method, for messages.
+    :param path: request path, for messages.
+    :param reason: HTTP reason phrase, if the client has one.
+    :raises SignalWireError: the subclass for a non-2xx status or a 2xx without a JSON object.
+    """
+    if status == 204:
+        return None
+    if not 200 <= status < 300:
+        raise error_from_response(status, headers, body, method=method, path=path, reason=reason)
+    return json_object_from_body(body, status=status, method=method, path=path)

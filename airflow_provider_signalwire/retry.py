@@ -13,7 +13,7 @@ import ssl
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from tenacity.wait import wait_base
 
@@ -26,7 +26,7 @@ from airflow_provider_signalwire.exceptions import (
 )
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from collections.abc import Callable, Mapping
 
     from tenacity import RetryCallState
 
@@ -186,3 +186,42 @@ def tls_error(exc: BaseException, method: str, path: str) -> SignalWireTLSError:
         method=method,
         path=path,
     )
+
+
+def log_retry(logger: Any, max_attempts: int) -> Callable[[RetryCallState], None]:
+    """
+    Build tenacity's ``before_sleep`` hook: one WARNING line per retry (call, failure, wait).
+
+    :param logger: where the line goes.
+    :param max_attempts: the call's attempts, for "attempt n of max".
+    """
+
+    def log(retry_state: RetryCallState) -> None:
+        exc = retry_state.outcome.exception() if retry_state.outcome else None
+        wait = retry_state.next_action.sleep if retry_state.next_action else 0.0
+        status = exc.status_code if isinstance(exc, SignalWireError) else None
+        logger.warning(
+            "SignalWire %s %s failed with %s on attempt %d of %d; retrying in %.2fs",
+            getattr(exc, "method", "?"),
+            getattr(exc, "path", "?"),
+            status or (type(exc).__name__ if exc else "unknown"),
+            retry_state.attempt_number,
+            max_attempts,
+            wait,
+        )
+
+    return log
+
+
+def note_attempts(error: SignalWireError, statistics: Mapping[str, Any]) -> None:
+    """
+    Record on the final error how many attempts were made and, after retries, the time waited.
+
+    :param error: the error tenacity re-raised.
+    :param statistics: the ``Retrying`` object's statistics (``attempt_number``, ``idle_for``).
+    """
+    attempts = int(statistics.get("attempt_number", 1))
+    error.attempts = attempts
+    if attempts > 1:
+        waited = float(statistics.get("idle_for", 0.0))
+        error.message = f"{error.message} (gave up after {attempts} attempts, waited {waited:.1f}s)"

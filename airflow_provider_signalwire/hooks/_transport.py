@@ -24,22 +24,21 @@ from airflow_provider_signalwire.exceptions import (
 from airflow_provider_signalwire.responses import (
     MAX_BODY_BYTES,
     body_too_large,
-    error_from_response,
-    json_object_from_body,
+    result_from_answer,
 )
 from airflow_provider_signalwire.retry import (
     IDEMPOTENT,
     RetryPolicy,
     WaitForRetry,
     certificate_rejected,
+    log_retry,
+    note_attempts,
     tls_error,
 )
 
 if TYPE_CHECKING:
     import logging
     from collections.abc import Callable, Mapping
-
-    from tenacity import RetryCallState
 
     from airflow_provider_signalwire.connection import SignalWireSettings
 
@@ -129,7 +128,7 @@ class SignalWireTransport:
             stop=stop_after_attempt(max_attempts or self.max_attempts),
             wait=WaitForRetry(self.initial_backoff, self.max_backoff),
             retry=retry_if_exception(policy.should_retry),
-            before_sleep=self._log_retry,
+            before_sleep=log_retry(self.log, self.max_attempts),
             sleep=self.sleep,
             reraise=True,
         )
@@ -145,13 +144,7 @@ class SignalWireTransport:
                             maybe_delivered_before = True
                         raise
         except SignalWireError as err:
-            attempts = retrying.statistics.get("attempt_number", 1)
-            waited = retrying.statistics.get("idle_for", 0.0)
-            err.attempts = attempts
-            if attempts > 1:
-                err.message = (
-                    f"{err.message} (gave up after {attempts} attempts, waited {waited:.1f}s)"
-                )
+            note_attempts(err, retrying.statistics)
             raise
         raise AssertionError("unreachable: tenacity either returns or raises")  # pragma: no cover
 
@@ -184,18 +177,14 @@ class SignalWireTransport:
             failure = self._transport_error(exc, method, path)
         if failure is not None:
             raise failure
-        if response.status_code == 204:
-            return None
-        if not 200 <= response.status_code < 300:
-            raise error_from_response(
-                response.status_code,
-                response.headers,
-                body,
-                method=method,
-                path=path,
-                reason=response.reason or "",
-            )
-        return json_object_from_body(body, status=response.status_code, method=method, path=path)
+        return result_from_answer(
+            response.status_code,
+            response.headers,
+            body,
+            method=method,
+            path=path,
+            reason=response.reason or "",
+        )
 
     @staticmethod
     def _read_bounded(response: requests.Response, method: str, path: str) -> bytes:
@@ -222,19 +211,3 @@ class SignalWireTransport:
         )
         error.maybe_delivered = not never_sent
         return error
-
-    def _log_retry(self, retry_state: RetryCallState) -> None:
-        exc = retry_state.outcome.exception() if retry_state.outcome else None
-        wait = retry_state.next_action.sleep if retry_state.next_action else 0.0
-        what = (
-            f"{exc.status_code}" if isinstance(exc, SignalWireError) and exc.status_code else None
-        ) or (type(exc).__name__ if exc else "unknown")
-        self.log.warning(
-            "SignalWire %s %s failed with %s on attempt %d of %d; retrying in %.2fs",
-            getattr(exc, "method", "?"),
-            getattr(exc, "path", "?"),
-            what,
-            retry_state.attempt_number,
-            self.max_attempts,
-            wait,
-        )

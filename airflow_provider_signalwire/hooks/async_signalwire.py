@@ -32,13 +32,14 @@ from airflow_provider_signalwire.forms import api_fields
 from airflow_provider_signalwire.responses import (
     MAX_BODY_BYTES,
     body_too_large,
-    error_from_response,
-    json_object_from_body,
+    result_from_answer,
 )
 from airflow_provider_signalwire.retry import (
     IDEMPOTENT,
     WaitForRetry,
     certificate_rejected,
+    log_retry,
+    note_attempts,
     tls_error,
 )
 from airflow_provider_signalwire.routes import conference_path, conferences_path, next_page
@@ -48,7 +49,6 @@ if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
     from types import TracebackType
 
-    from tenacity import RetryCallState
 
 USER_AGENT = f"airflow-provider-signalwire/{__version__} python-httpx/{httpx.__version__}"
 
@@ -203,7 +203,7 @@ class AsyncSignalWireClient:
             stop=stop_after_attempt(self.max_attempts),
             wait=WaitForRetry(self.initial_backoff, self.max_backoff),
             retry=retry_if_exception(IDEMPOTENT.should_retry),
-            before_sleep=self._log_retry,
+            before_sleep=log_retry(self.log, self.max_attempts),
             sleep=self.sleep,
             reraise=True,
         )
@@ -212,13 +212,7 @@ class AsyncSignalWireClient:
                 with attempt:
                     return await self._send_once(method, path, params)
         except SignalWireError as err:
-            attempts = retrying.statistics.get("attempt_number", 1)
-            waited = retrying.statistics.get("idle_for", 0.0)
-            err.attempts = attempts
-            if attempts > 1:
-                err.message = (
-                    f"{err.message} (gave up after {attempts} attempts, waited {waited:.1f}s)"
-                )
+            note_attempts(err, retrying.statistics)
             raise
         raise AssertionError("unreachable: tenacity either returns or raises")  # pragma: no cover
 
@@ -238,33 +232,13 @@ class AsyncSignalWireClient:
             failure = _transport_error(exc, method, path)
         if failure is not None:
             raise failure
-        if response.status_code == 204:
-            return None
-        if not 200 <= response.status_code < 300:
-            raise error_from_response(
-                response.status_code,
-                response.headers,
-                body,
-                method=method,
-                path=path,
-                reason=response.reason_phrase or "",
-            )
-        return json_object_from_body(body, status=response.status_code, method=method, path=path)
-
-    def _log_retry(self, retry_state: RetryCallState) -> None:
-        exc = retry_state.outcome.exception() if retry_state.outcome else None
-        wait = retry_state.next_action.sleep if retry_state.next_action else 0.0
-        what = (
-            f"{exc.status_code}" if isinstance(exc, SignalWireError) and exc.status_code else None
-        ) or (type(exc).__name__ if exc else "unknown")
-        self.log.warning(
-            "SignalWire %s %s failed with %s on attempt %d of %d; retrying in %.2fs",
-            getattr(exc, "method", "?"),
-            getattr(exc, "path", "?"),
-            what,
-            retry_state.attempt_number,
-            self.max_attempts,
-            wait,
+        return result_from_answer(
+            response.status_code,
+            response.headers,
+            body,
+            method=method,
+            path=path,
+            reason=response.reason_phrase or "",
         )
 
 
