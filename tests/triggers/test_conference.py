@@ -9,9 +9,10 @@ import json
 import threading
 import uuid
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pytest
+from signalwire_test_support import PROJECT_ID, TOKEN, connection_json
 
 from airflow_provider_signalwire.conferences import (
     newest_conference,
@@ -23,37 +24,6 @@ from airflow_provider_signalwire.hooks import async_signalwire
 from airflow_provider_signalwire.testing import Fault, SignalWireEmulator
 from airflow_provider_signalwire.triggers import conference as trigger_module
 from airflow_provider_signalwire.triggers.conference import ConferenceStatusTrigger
-
-if TYPE_CHECKING:
-    from collections.abc import Iterator
-
-#: A recognisable token: finding it in any message or log line means it leaked.
-TOKEN = "sw-token-LEAKCHECK-trigger-7c1d"
-PROJECT_ID = "0c7e9a3e-1b2d-4c5f-8a9b-7d6e5f4a3b2c"
-
-
-def connection_json(url: str, *, token: str = TOKEN) -> str:
-    """The ``AIRFLOW_CONN_...`` JSON of a ``signalwire`` connection to ``url``."""
-    return json.dumps(
-        {"conn_type": "signalwire", "host": url, "login": PROJECT_ID, "password": token}
-    )
-
-
-@pytest.fixture
-def emulator() -> Iterator[SignalWireEmulator]:
-    """A fresh emulator on a free loopback port."""
-    with SignalWireEmulator(project_id=PROJECT_ID, token=TOKEN) as emu:
-        yield emu
-
-
-@pytest.fixture
-def signalwire_default(
-    emulator: SignalWireEmulator, monkeypatch: pytest.MonkeyPatch
-) -> SignalWireEmulator:
-    """Point the ``signalwire_default`` connection at the emulator."""
-    monkeypatch.setenv("AIRFLOW_CONN_SIGNALWIRE_DEFAULT", connection_json(emulator.url))
-    return emulator
-
 
 CLASS_PATH = "airflow_provider_signalwire.triggers.conference.ConferenceStatusTrigger"
 
