@@ -85,6 +85,7 @@ class SignalWireTransport:
         self.max_backoff = max_backoff
         self.log = logger
         self.sleep = sleep
+        self._retryings: dict[tuple[RetryPolicy, int], Retrying] = {}
         self.session = requests.Session()
         self.session.auth = (settings.project_id, settings.token)
         self.session.verify = settings.verify
@@ -124,14 +125,7 @@ class SignalWireTransport:
         """
         url = f"{self.settings.base_url}{path}"
         maybe_delivered_before = False
-        retrying = Retrying(
-            stop=stop_after_attempt(max_attempts or self.max_attempts),
-            wait=WaitForRetry(self.initial_backoff, self.max_backoff),
-            retry=retry_if_exception(policy.should_retry),
-            before_sleep=log_retry(self.log, self.max_attempts),
-            sleep=self.sleep,
-            reraise=True,
-        )
+        retrying = self._retrying(policy, max_attempts or self.max_attempts)
         try:
             for attempt in retrying:
                 with attempt:
@@ -147,6 +141,26 @@ class SignalWireTransport:
             note_attempts(err, retrying.statistics)
             raise
         raise AssertionError("unreachable: tenacity either returns or raises")  # pragma: no cover
+
+    def _retrying(self, policy: RetryPolicy, attempts: int) -> Retrying:
+        """
+        Return the retry loop for a policy, built once: building one costs more than a request.
+
+        Sharing is safe: tenacity keeps each call's state in thread-local storage.
+        """
+        key = (policy, attempts)
+        retrying = self._retryings.get(key)
+        if retrying is None:
+            retrying = Retrying(
+                stop=stop_after_attempt(attempts),
+                wait=WaitForRetry(self.initial_backoff, self.max_backoff),
+                retry=retry_if_exception(policy.should_retry),
+                before_sleep=log_retry(self.log, attempts),
+                sleep=lambda seconds: self.sleep(seconds),
+                reraise=True,
+            )
+            self._retryings[key] = retrying
+        return retrying
 
     def _send_once(
         self,
