@@ -40,7 +40,9 @@ def test_ships_py_typed() -> None:
     not os.environ.get("SIGNALWIRE_REQUIRE_INSTALLED"), reason="only when testing the built wheel"
 )
 def test_tests_run_against_the_installed_package() -> None:
-    assert REPO not in Path(airflow_provider_signalwire.__file__).resolve().parents
+    installed = Path(airflow_provider_signalwire.__file__).resolve()
+    assert "site-packages" in installed.parts
+    assert installed.parent != REPO / "airflow_provider_signalwire"
 
 
 def test_every_module_named_in_provider_info_imports() -> None:

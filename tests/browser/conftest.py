@@ -209,7 +209,9 @@ def _missing_for_browser_tests() -> list[str]:
     return missing
 
 
-@pytest.fixture(scope="session")
+# Package scope: Playwright's sync API keeps an event loop running while it is open, which
+# would break every later test that calls asyncio.run().
+@pytest.fixture(scope="package")
 def chromium() -> Iterator[Any]:
     """A headless Chromium (Playwright ``Browser``); skips, or fails in CI, if unavailable."""
     missing = _missing_for_browser_tests()

@@ -11,19 +11,20 @@ from __future__ import annotations
 import base64
 import json
 import os
+import shutil
 import sqlite3
 import subprocess
 import sys
+import tempfile
 import threading
 import time
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
 from signalwire_test_support import PROJECT_ID, REPO, TOKEN, airflow_home, connection_json
 
 if TYPE_CHECKING:
-    from pathlib import Path
-
     from airflow_provider_signalwire.testing import SignalWireEmulator
 
 BEARER = "bearer-LEAKCHECK-9a8b7c6d5e4f"
@@ -72,18 +73,30 @@ def assert_no_secret_anywhere(output: str) -> None:
     for path in (airflow_home() / "logs").rglob("*"):
         if path.is_file():
             places[str(path)] = path.read_text(errors="replace")
-    places["metadata database"] = (airflow_home() / "airflow.db").read_bytes().decode("latin-1")
+    # SQLite runs in WAL mode: recent writes sit in airflow.db-wal until a checkpoint.
+    for path in airflow_home().glob("airflow.db*"):
+        places[f"metadata database ({path.name})"] = path.read_bytes().decode("latin-1")
     for where, text in places.items():
         for secret in SECRETS:
             assert secret not in text, f"secret leaked into {where}"
 
 
 def xcom(dag_id: str, task_id: str, key: str = "return_value") -> list[Any]:
-    with sqlite3.connect(f"file:{airflow_home() / 'airflow.db'}?mode=ro", uri=True) as db:
-        rows = db.execute(
-            "SELECT value FROM xcom WHERE dag_id = ? AND task_id = ? AND key = ? ORDER BY map_index",
-            (dag_id, task_id, key),
-        ).fetchall()
+    # Query a snapshot (database and WAL files copied together), never the live files: a reader
+    # in this process sharing the WAL index with Airflow's processes saw "malformed" pages.
+    with tempfile.TemporaryDirectory() as snapshot:
+        for path in airflow_home().glob("airflow.db*"):
+            if not path.name.endswith("-shm"):
+                shutil.copy(path, snapshot)
+        db = sqlite3.connect(Path(snapshot) / "airflow.db")
+        try:
+            rows = db.execute(
+                "SELECT value FROM xcom WHERE dag_id = ? AND task_id = ? AND key = ?"
+                " ORDER BY map_index",
+                (dag_id, task_id, key),
+            ).fetchall()
+        finally:
+            db.close()
     return [json.loads(value) for (value,) in rows]
 
 
