@@ -65,3 +65,13 @@ def airflow_db() -> Path:
         timeout=300,
     )
     return AIRFLOW_HOME
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """
+    Run ``tests/browser`` last (stable sort: the order is otherwise kept).
+
+    Playwright's sync API leaves an event loop marked as running in the main thread even after it
+    closes, so any later ``asyncio.run()`` (the trigger tests) would fail.
+    """
+    items.sort(key=lambda item: item.path.parent.name == "browser")
