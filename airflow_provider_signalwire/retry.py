@@ -178,14 +178,36 @@ def certificate_rejected(exc: BaseException) -> bool:
     return False
 
 
-def tls_error(exc: BaseException, method: str, path: str) -> SignalWireTLSError:
-    """Build the (permanent) error for a certificate that failed verification."""
-    return SignalWireTLSError(
-        f"SignalWire request {method} {path} failed: the server's TLS certificate was not "
-        "trusted; check the Space URL and the connection's verify extra",
+def transport_error(
+    exc: BaseException, method: str, path: str, *, never_sent: bool
+) -> SignalWireConnectionError:
+    """
+    Build the error for a request that failed in transport, whichever client sent it.
+
+    A certificate that failed verification becomes the permanent :class:`SignalWireTLSError`;
+    anything else a :class:`SignalWireConnectionError` that says whether the request may have
+    reached SignalWire.
+
+    :param exc: the client library's error.
+    :param method: request method, for the message.
+    :param path: request path, for the message.
+    :param never_sent: the connection was never established, so nothing reached SignalWire.
+    """
+    if certificate_rejected(exc):
+        return SignalWireTLSError(
+            f"SignalWire request {method} {path} failed: the server's TLS certificate was not "
+            "trusted; check the Space URL and the connection's verify extra",
+            method=method,
+            path=path,
+        )
+    detail = "connection was not established" if never_sent else "no complete answer"
+    error = SignalWireConnectionError(
+        f"SignalWire request {method} {path} failed: {type(exc).__name__} ({detail})",
         method=method,
         path=path,
     )
+    error.maybe_delivered = not never_sent
+    return error
 
 
 def log_retry(logger: Any, max_attempts: int) -> Callable[[RetryCallState], None]:

@@ -30,10 +30,9 @@ from airflow_provider_signalwire.retry import (
     IDEMPOTENT,
     RetryPolicy,
     WaitForRetry,
-    certificate_rejected,
     log_retry,
     note_attempts,
-    tls_error,
+    transport_error,
 )
 
 if TYPE_CHECKING:
@@ -188,7 +187,8 @@ class SignalWireTransport:
             finally:
                 response.close()
         except (requests.RequestException, urllib3.exceptions.HTTPError, OSError) as exc:
-            failure = self._transport_error(exc, method, path)
+            never_sent = isinstance(exc, requests.RequestException) and _is_connect_failure(exc)
+            failure = transport_error(exc, method, path, never_sent=never_sent)
         if failure is not None:
             raise failure
         return result_from_answer(
@@ -209,19 +209,3 @@ class SignalWireTransport:
         if len(body) > MAX_BODY_BYTES:
             raise body_too_large(status=response.status_code, method=method, path=path)
         return body
-
-    def _transport_error(
-        self, exc: BaseException, method: str, path: str
-    ) -> SignalWireConnectionError:
-        if certificate_rejected(exc):
-            return tls_error(exc, method, path)
-        never_sent = isinstance(exc, requests.RequestException) and _is_connect_failure(exc)
-        kind = type(exc).__name__
-        detail = "connection was not established" if never_sent else "no complete answer"
-        error = SignalWireConnectionError(
-            f"SignalWire request {method} {path} failed: {kind} ({detail})",
-            method=method,
-            path=path,
-        )
-        error.maybe_delivered = not never_sent
-        return error

@@ -37,10 +37,9 @@ from airflow_provider_signalwire.responses import (
 from airflow_provider_signalwire.retry import (
     IDEMPOTENT,
     WaitForRetry,
-    certificate_rejected,
     log_retry,
     note_attempts,
-    tls_error,
+    transport_error,
 )
 from airflow_provider_signalwire.routes import conference_path, conferences_path, next_page
 
@@ -229,7 +228,8 @@ class AsyncSignalWireClient:
             async with self._client.stream(method, url, params=params) as response:
                 body = await _read_bounded(response, method, path)
         except (httpx.HTTPError, OSError) as exc:
-            failure = _transport_error(exc, method, path)
+            never_sent = isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout)
+            failure = transport_error(exc, method, path, never_sent=never_sent)
         if failure is not None:
             raise failure
         return result_from_answer(
@@ -278,16 +278,3 @@ async def _read_bounded(response: httpx.Response, method: str, path: str) -> byt
     if len(body) > MAX_BODY_BYTES:
         raise body_too_large(status=response.status_code, method=method, path=path)
     return body
-
-
-def _transport_error(exc: BaseException, method: str, path: str) -> SignalWireConnectionError:
-    if certificate_rejected(exc):
-        return tls_error(exc, method, path)
-    never_sent = isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout)
-    kind = type(exc).__name__
-    detail = "connection was not established" if never_sent else "no complete answer"
-    error = SignalWireConnectionError(
-        f"SignalWire request {method} {path} failed: {kind} ({detail})", method=method, path=path
-    )
-    error.maybe_delivered = not never_sent
-    return error
