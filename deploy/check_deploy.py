@@ -9,14 +9,31 @@ from __future__ import annotations
 
 import base64
 import json
+import os
 import secrets
 import signal
 import time
 import urllib.parse
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-if TYPE_CHECKING:
-    from types import ModuleType
+from deployment import (
+    AIRFLOW_HOME,
+    API,
+    COMPONENTS,
+    LOGS,
+    VENV,
+    celery_ping,
+    component_alive,
+    die,
+    group_members,
+    load_state,
+    read_pid,
+    run,
+    save_state,
+    say,
+    start_airflow_component,
+)
+from rest import http
 
 STOP_DAG = "signalwire_stop_conference_stream"
 LIFECYCLE_DAG = "signalwire_conference_stream_lifecycle"
@@ -32,12 +49,11 @@ class CheckFailedError(Exception):
 
 
 class Checker:
-    def __init__(self, dl: ModuleType, args: Any) -> None:
-        self.dl = dl
+    def __init__(self, args: Any) -> None:
         self.args = args
-        self.state = dl.load_state()
+        self.state = load_state()
         if not self.state.get("emulator"):
-            dl.die("no deployment state: run `deploy/local up` first")
+            die("no deployment state: run `deploy/local up` first")
         self.emu = self.state["emulator"]["url"]
         self.tag = secrets.token_hex(3)
         self.results: list[tuple[str, bool, str]] = []
@@ -47,7 +63,7 @@ class Checker:
     # -- plumbing ----------------------------------------------------------------------------
 
     def say(self, msg: str) -> None:
-        self.dl.say(msg)
+        say(msg)
 
     def ok(self, name: str, cond: bool, detail: str = "") -> None:
         self.results.append((name, bool(cond), detail))
@@ -57,13 +73,13 @@ class Checker:
     def api(
         self, method: str, path: str, body: Any = None, expect: tuple[int, ...] = (200,)
     ) -> Any:
-        status, payload = self.dl.http(method, f"{self.dl.API}/api/v2{path}", body=body)
+        status, payload = http(method, f"{API}/api/v2{path}", body=body)
         if status not in expect:
             raise CheckFailedError(f"{method} /api/v2{path} answered {status}: {payload}")
         return payload
 
     def emulator(self, method: str, path: str, form: dict[str, Any] | None = None) -> Any:
-        status, payload = self.dl.http(method, f"{self.emu}/_emulator{path}", form=form)
+        status, payload = http(method, f"{self.emu}/_emulator{path}", form=form)
         if status >= 300:
             raise CheckFailedError(f"{method} /_emulator{path} answered {status}: {payload}")
         return payload
@@ -308,7 +324,6 @@ class Checker:
 
     def bulk_with_fault(self) -> None:
         """SIGKILL worker-1 (its whole process group) while mapped tasks run on it; restart it."""
-        dl = self.dl
         self.emulator("POST", "/config", {"Latency": "2"})
         try:
             b = self.bulk_trigger("fault")
@@ -334,21 +349,21 @@ class Checker:
                 120,
                 0.2,
             )
-            pid = dl.read_pid("worker-1")
-            dl.os.killpg(pid, signal.SIGKILL)
+            pid = read_pid("worker-1")
+            os.killpg(pid, signal.SIGKILL)
             killed_at = time.monotonic()
             names = [f"stop_mapped[{t['map_index']}]" for t in victims]
             self.say(
                 f"SIGKILL worker-1 (process group {pid}) while {', '.join(names)} ran on it "
                 "with its stop request in flight"
             )
-            self.wait("worker-1's processes to be gone", lambda: not dl.group_members(pid), 20, 0.2)
+            self.wait("worker-1's processes to be gone", lambda: not group_members(pid), 20, 0.2)
             time.sleep(3)
-            dl.start_airflow_component(self.state, "worker-1")
+            start_airflow_component(self.state, "worker-1")
             self.say("worker-1 started again")
             self.wait(
                 "worker-1 to answer ping",
-                lambda: "celery@deploy-worker-1" in dl.celery_ping(self.state),
+                lambda: "celery@deploy-worker-1" in celery_ping(self.state),
                 120,
                 2,
             )
@@ -472,7 +487,7 @@ class Checker:
             "Basic credentials (base64)": basic.encode(),
             "token (base64)": base64.b64encode(token.encode()).rstrip(b"="),
         }
-        roots = [self.dl.LOGS, self.dl.AIRFLOW_HOME / "logs"]
+        roots = [LOGS, AIRFLOW_HOME / "logs"]
         files = [p for root in roots if root.exists() for p in root.rglob("*") if p.is_file()]
         hits = []
         for path in files:
@@ -483,7 +498,7 @@ class Checker:
             not hits,
             f"{len(files)} files scanned" if not hits else "; ".join(hits[:5]),
         )
-        task_logs = [p for p in files if self.dl.AIRFLOW_HOME / "logs" in p.parents]
+        task_logs = [p for p in files if AIRFLOW_HOME / "logs" in p.parents]
         self.ok(
             "task logs were written (the scan covered them)",
             len(task_logs) > 0,
@@ -496,13 +511,13 @@ class Checker:
             "print(json.dumps([[c.pid, c.laddr.ip, c.laddr.port] for c in "
             "psutil.net_connections('inet') if c.status == 'LISTEN' and c.pid]))"
         )
-        out = self.dl.run([str(self.dl.VENV / "bin" / "python"), "-c", code], capture=True)
+        out = run([str(VENV / "bin" / "python"), "-c", code], capture=True)
         listening = json.loads(out.stdout.strip().splitlines()[-1])
-        groups = {self.dl.read_pid(n) for n in self.dl.COMPONENTS} - {None}
+        groups = {read_pid(n) for n in COMPONENTS} - {None}
         mine = []
         for pid, ip, port in listening:
             try:
-                pgid = self.dl.os.getpgid(pid)
+                pgid = os.getpgid(pid)
             except ProcessLookupError:
                 continue
             if pgid in groups or pid in groups:
@@ -526,11 +541,10 @@ class Checker:
             self.timings[name] = round(time.monotonic() - t, 1)
 
     def run(self) -> bool:
-        dl = self.dl
         t0 = time.monotonic()
-        down = [n for n in dl.COMPONENTS if not dl.component_alive(n)]
+        down = [n for n in COMPONENTS if not component_alive(n)]
         if down:
-            dl.die(f"not running: {down}; run `deploy/local up` first")
+            die(f"not running: {down}; run `deploy/local up` first")
         try:
             self.timed("DAGs parsed", self.wait_dags)
             since = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
@@ -555,15 +569,15 @@ class Checker:
         passed = len(self.results) - len(failed)
         self.say(f"timings: {json.dumps(self.timings)}")
         self.say(f"check took {total}s")
-        state = dl.load_state()
+        state = load_state()
         state["check_timings"] = {**self.timings, "total": total}
-        dl.save_state(state)
+        save_state(state)
         print(f"{passed} passed, {len(failed)} failed", flush=True)
         for name in failed:
             print(f"FAILED: {name}", flush=True)
         return not failed
 
 
-def run_check(dl: ModuleType, args: Any) -> None:
-    ok = Checker(dl, args).run()
+def run_check(args: Any) -> None:
+    ok = Checker(args).run()
     raise SystemExit(0 if ok else 1)
