@@ -22,8 +22,7 @@ def run(streams: int, repeats: int, concurrencies: tuple[int, ...]) -> dict[str,
     base = f"{emu.url}/api/laml/2010-04-01/Accounts/{PROJECT_ID}/Conferences/{conference}/Streams"
 
     def fresh_streams() -> list[str]:
-        sids: list[str] = emu.ask(cmd="add_streams", conference_sid=conference, n=streams)["sids"]
-        return sids
+        return emu.add_streams(conference, n=streams)
 
     results: dict[str, Any] = {"seconds": {}, "max_in_flight": {}, "errors": {}}
     try:
@@ -31,16 +30,14 @@ def run(streams: int, repeats: int, concurrencies: tuple[int, ...]) -> dict[str,
         session = requests.Session()
         session.auth = (PROJECT_ID, TOKEN)
         sids = fresh_streams()
-        emu.ask(cmd="reset_max_in_flight")
+        emu.reset_max_in_flight()
         start = time.perf_counter()
         for sid in sids:
             answer = session.post(f"{base}/{sid}", data={"Status": "stopped"})
             answer.raise_for_status()
             assert answer.json()["status"] == "stopped"
         results["seconds"]["sequential_requests"] = [time.perf_counter() - start]
-        results["max_in_flight"]["sequential_requests"] = emu.ask(cmd="max_in_flight")[
-            "max_in_flight"
-        ]
+        results["max_in_flight"]["sequential_requests"] = emu.max_in_flight()
         session.close()
         log(f"  bulk: sequential requests {results['seconds']['sequential_requests'][0]:.2f}s")
         for repeat in range(repeats):
@@ -50,12 +47,12 @@ def run(streams: int, repeats: int, concurrencies: tuple[int, ...]) -> dict[str,
                 entries = [{"conference_sid": conference, "stream_sid": sid} for sid in sids]
                 hook = SignalWireHook()
                 hook.settings  # noqa: B018 - the connection lookup is not part of the bulk call
-                emu.ask(cmd="reset_max_in_flight")
+                emu.reset_max_in_flight()
                 start = time.perf_counter()
                 outcomes = hook.stop_conference_streams(entries, max_concurrency=n)
                 elapsed = time.perf_counter() - start
                 hook.close()
-                peak = emu.ask(cmd="max_in_flight")["max_in_flight"]
+                peak = emu.max_in_flight()
                 bad = [o for o in outcomes if o.get("status") != "stopped"]
                 results["seconds"].setdefault(key, []).append(elapsed)
                 results["max_in_flight"][key] = max(results["max_in_flight"].get(key, 0), peak)

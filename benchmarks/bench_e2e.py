@@ -139,7 +139,7 @@ def run(runs: int, mapped_sizes: tuple[int, ...]) -> dict[str, Any]:
             emu.fresh()
             if variant == "stop":
                 wall, spans = dags_test(DAG_ID, folders["stop"], emu, "stream_status=stopped")
-                stopped = emu.ask(cmd="stop_counts")["stopped"]
+                stopped = emu.stopped_streams()
                 assert stopped == 1, f"the DAG stopped {stopped} streams"
             else:
                 wall, spans = dags_test(NOOP_DAG_ID, folders["noop"], emu, "stream_status=stopped")
@@ -149,21 +149,21 @@ def run(runs: int, mapped_sizes: tuple[int, ...]) -> dict[str, Any]:
                 f"(stop_stream task {task[variant][-1]:.2f}s)")  # fmt: skip
         for n in mapped_sizes:
             emu.fresh()
-            emu.ask(cmd="latency", value=0.010)
+            emu.set_latency(0.010)
             names = [f"bench-{i}" for i in range(n)]
-            emu.ask(cmd="add_streams", conference_sid=emu.demo_conference_sid, names=names)
+            emu.add_streams(emu.demo_conference_sid, names=names)
             for stale in folders["mapped"].glob("*.py"):
                 stale.unlink()
             (folders["mapped"] / f"mapped_{n}.py").write_text(
                 MAPPED_DAG.format(n=n, conference=emu.demo_conference_sid, names=names)
             )
             wall, spans = dags_test(f"signalwire_bench_mapped_{n}", folders["mapped"], emu, "")
-            stopped = emu.ask(cmd="stop_counts")["stopped"]
+            stopped = emu.stopped_streams()
             assert stopped == n, f"{stopped} of {n} mapped streams stopped"
             # The first instance also pays the in-process API server's start-up: left out.
             per_ti = sorted(v for (t, i), v in spans.items() if t == "stop_mapped" and i > 0)
             mapped[str(n)] = {"wall_s": wall, "task_instance_s": per_ti}
-            emu.ask(cmd="latency", value=0.0)
+            emu.set_latency(0.0)
             log(f"  e2e mapped {n} TIs: {wall:.1f}s, median TI {median(per_ti):.2f}s")
     finally:
         emu.close()

@@ -24,15 +24,16 @@ def run(repeats: int) -> dict[str, Any]:
         hook.settings  # noqa: B018 - look the connection up outside the timed call
         hook.stop_conference_stream(emu.demo_conference_sid, emu.demo_stream_sid)  # warm
         for number in range(repeats):
-            emu.ask(cmd="clear_requests")
-            emu.ask(cmd="fault", status=429, retry_after="1", times=2)
+            emu.take_requests()
+            emu.fault(status=429, retry_after="1", times=2)
             start = time.perf_counter()
             answer = hook.stop_conference_stream(emu.demo_conference_sid, emu.demo_stream_sid)
             totals.append(time.perf_counter() - start)
             assert answer["status"] == "stopped"
-            seen = emu.ask(cmd="request_times")
-            assert seen["faults"] == ["respond:429", "respond:429", None], seen["faults"]
-            times = seen["times"]
+            seen = emu.take_requests()
+            faults = [r["fault"] for r in seen]
+            assert faults == ["respond:429", "respond:429", None], faults
+            times = [r["time"] for r in seen]
             gaps.append([b - a for a, b in itertools.pairwise(times)])
             log(f"  retry run {number + 1}/{repeats}: {totals[-1]:.3f}s (server gaps "
                 + ", ".join(f"{g:.3f}" for g in gaps[-1]) + ")")  # fmt: skip

@@ -1,8 +1,18 @@
 """
-The ``/_emulator/...`` control endpoints, for scripts that drive an emulator out of process.
+The ``/_emulator/...`` endpoints: the remote control of :class:`~.control.EmulatorControl`.
 
 They need no auth (the emulator only listens on loopback), are not recorded and are never
-faulted.
+faulted. Endpoints (form-encoded bodies):
+
+* ``GET state`` -- everything held, with stop counts and settings;
+* ``POST reset`` -- back to the seeded state, without requests, faults or timers;
+* ``GET requests`` / ``DELETE requests`` -- the recorded API requests;
+* ``GET stats`` / ``DELETE stats`` -- the peak of concurrent API requests, and its reset;
+* ``POST conferences`` (``FriendlyName``, ``Status``) -- create a conference;
+* ``POST conferences/{sid}`` (``Status``, ``After``) -- set its status now or later;
+* ``POST conferences/{sid}/streams`` (``Count``, or ``Name`` once per stream) -- add streams;
+* ``POST faults`` / ``DELETE faults`` -- queue a :class:`~.faults.Fault`, or drop them all;
+* ``GET config`` / ``POST config`` (``RepeatStopStatus``, ``Latency``) -- the settings.
 """
 
 from __future__ import annotations
@@ -11,7 +21,6 @@ import dataclasses
 from typing import TYPE_CHECKING, Any, cast
 
 from airflow_provider_signalwire.testing.faults import FAULT_ACTIONS, Fault, FaultAction
-from airflow_provider_signalwire.testing.models import CONFERENCE_STATUSES, UnknownResourceError
 from airflow_provider_signalwire.testing.params import first
 from airflow_provider_signalwire.testing.responses import (
     ApiError,
@@ -22,28 +31,41 @@ from airflow_provider_signalwire.testing.responses import (
     not_found,
     unprocessable,
 )
+from airflow_provider_signalwire.testing.store.conferences import CONFERENCE_STATUSES
+from airflow_provider_signalwire.testing.store.space import UnknownResourceError
 
 if TYPE_CHECKING:
-    from airflow_provider_signalwire.testing.core import EmulatorCore
+    from airflow_provider_signalwire.testing.control import EmulatorControl
 
 Params = dict[str, list[str]]
 
+_ROUTES: dict[tuple[str, ...], tuple[str, ...]] = {
+    ("state",): ("GET",),
+    ("reset",): ("POST",),
+    ("requests",): ("GET", "DELETE"),
+    ("stats",): ("GET", "DELETE"),
+    ("conferences",): ("POST",),
+    ("conferences", "*"): ("POST",),
+    ("conferences", "*", "streams"): ("POST",),
+    ("faults",): ("POST", "DELETE"),
+    ("config",): ("GET", "POST"),
+}
+
 
 def handle(
-    core: EmulatorCore, method: str, segments: list[str], path: str, query: Params, form: Params
+    control: EmulatorControl, method: str, segments: list[str], path: str, form: Params
 ) -> Response:
     """
     Answer an admin request.
 
-    :param core: the emulator to inspect or control.
+    :param control: the emulator to inspect or control.
     :param method: HTTP method.
     :param segments: decoded path segments after ``/_emulator``.
     :param path: the raw path, for 404 messages.
-    :param query: parsed query string (unused, accepted for symmetry).
     :param form: parsed form body.
     """
     try:
-        return _dispatch(core, method, segments, path, form)
+        return _dispatch(control, method, segments, path, form)
     except UnknownResourceError:
         return not_found(path).response
     except ValueError as exc:
@@ -52,56 +74,60 @@ def handle(
         return exc.response
 
 
+def _shape(segments: list[str]) -> tuple[str, ...]:
+    if segments[:1] == ["conferences"] and len(segments) in (2, 3):
+        return ("conferences", "*", *segments[2:])
+    return tuple(segments)
+
+
 def _dispatch(
-    core: EmulatorCore, method: str, segments: list[str], path: str, form: Params
+    control: EmulatorControl, method: str, segments: list[str], path: str, form: Params
 ) -> Response:
-    routes: dict[tuple[str, ...], tuple[str, ...]] = {
-        ("state",): ("GET",),
-        ("requests",): ("GET", "DELETE"),
-        ("conferences",): ("POST",),
-        ("faults",): ("POST", "DELETE"),
-        ("config",): ("POST",),
-    }
-    shape = tuple(segments)
-    allowed: tuple[str, ...]
-    if len(segments) == 2 and segments[0] == "conferences":
-        shape, allowed = ("conferences", "*"), ("POST",)
-    elif len(segments) == 3 and segments[0] == "conferences" and segments[2] == "streams":
-        shape, allowed = ("conferences", "*", "streams"), ("POST",)
-    elif shape in routes:
-        allowed = routes[shape]
-    else:
+    shape = _shape(segments)
+    allowed = _ROUTES.get(shape)
+    if allowed is None:
         raise not_found(path)
     if method not in allowed:
         raise method_not_allowed(allowed)
     if shape == ("state",):
-        state = core.store.snapshot()
-        state.update(
-            project_id=core.project_id,
-            repeat_stop_status=core.repeat_stop_status,
-            latency=core.latency,
-        )
-        return json_response(200, state)
+        return json_response(200, control.state())
+    if shape == ("reset",):
+        control.reset()
+        return no_content()
     if shape == ("requests",):
         if method == "DELETE":
-            core.log.clear()
+            control.log.clear()
             return no_content()
-        return json_response(200, [dataclasses.asdict(r) for r in core.log.snapshot()])
+        return json_response(200, [dataclasses.asdict(r) for r in control.log.snapshot()])
+    if shape == ("stats",):
+        if method == "DELETE":
+            control.reset_max_in_flight()
+            return no_content()
+        return json_response(200, {"max_in_flight": control.max_in_flight})
     if shape == ("conferences",):
         status = first(form, "Status") or "init"
         _choice("Status", status, CONFERENCE_STATUSES)
         name = first(form, "FriendlyName") or "emulated-conference"
-        return json_response(201, core.store.add_conference(name, status))
+        return json_response(201, control.store.conferences.add(name, status))
     if shape == ("conferences", "*"):
-        return _set_status(core, segments[1], form)
+        return _set_status(control, segments[1], form)
     if shape == ("conferences", "*", "streams"):
-        return _add_streams(core, segments[1], form)
+        return _add_streams(control, segments[1], form)
     if shape == ("faults",):
         if method == "DELETE":
-            core.faults.clear()
+            control.faults.clear()
             return no_content()
-        return _add_fault(core, form)
-    return _configure(core, form)
+        return _add_fault(control, form)
+    if method == "POST":
+        _configure(control, form)
+    return json_response(200, _settings(control))
+
+
+def _settings(control: EmulatorControl) -> dict[str, Any]:
+    return {
+        "repeat_stop_status": control.repeat_stop_status,
+        "latency": control.latency,
+    }
 
 
 def _choice(name: str, value: str, allowed: tuple[str, ...]) -> None:
@@ -119,27 +145,37 @@ def _number(form: Params, name: str, default: float) -> float:
         raise ValueError(f"{name} must be a number, got {raw!r}") from None
 
 
-def _set_status(core: EmulatorCore, sid: str, form: Params) -> Response:
+def _set_status(control: EmulatorControl, sid: str, form: Params) -> Response:
     status = first(form, "Status") or ""
     _choice("Status", status, CONFERENCE_STATUSES)
     after = _number(form, "After", 0.0)
     if after > 0:
-        core.schedule_conference_status(sid, status, after)
-        return json_response(200, core.store.get_conference(sid))
-    return json_response(200, core.store.set_conference_status(sid, status))
+        control.schedule_conference_status(sid, status, after)
+        return json_response(200, control.store.conferences.get(sid))
+    return json_response(200, control.store.conferences.set_status(sid, status))
 
 
-def _add_streams(core: EmulatorCore, sid: str, form: Params) -> Response:
-    count = int(_number(form, "Count", 1))
-    if not 1 <= count <= 1000:
-        raise ValueError(f"Count must be from 1 to 1000, got {count}")
-    name = first(form, "Name") or None
-    names = [name] if count == 1 else [f"{name}-{i}" if name else None for i in range(1, count + 1)]
-    streams = [core.store.add_stream(sid, name=n) for n in names]
+def _add_streams(control: EmulatorControl, sid: str, form: Params) -> Response:
+    given = [name for name in form.get("Name", []) if name]
+    if len(given) > 1:
+        if first(form, "Count") not in (None, "", str(len(given))):
+            raise ValueError("Count must be left out, or match the number of Name fields")
+        names: list[str | None] = list(given)
+    else:
+        count = int(_number(form, "Count", 1))
+        if not 1 <= count <= 1000:
+            raise ValueError(f"Count must be from 1 to 1000, got {count}")
+        name = given[0] if given else None
+        names = (
+            [name] if count == 1 else [f"{name}-{i}" if name else None for i in range(1, count + 1)]
+        )
+    if len(names) > 1000:
+        raise ValueError(f"at most 1000 streams per request, got {len(names)}")
+    streams = [control.store.streams.add(sid, name=n) for n in names]
     return json_response(201, {"streams": streams})
 
 
-def _add_fault(core: EmulatorCore, form: Params) -> Response:
+def _add_fault(control: EmulatorControl, form: Params) -> Response:
     action = first(form, "Action") or "respond"
     _choice("Action", action, FAULT_ACTIONS)
     status = first(form, "Status")
@@ -157,7 +193,7 @@ def _add_fault(core: EmulatorCore, form: Params) -> Response:
         **extra,
     )
     times = int(_number(form, "Times", 1))
-    core.faults.add(fault, times)
+    control.faults.add(fault, times)
     described = {
         "status": fault.status,
         "action": fault.action,
@@ -170,12 +206,8 @@ def _add_fault(core: EmulatorCore, form: Params) -> Response:
     return json_response(201, {"fault": described})
 
 
-def _configure(core: EmulatorCore, form: Params) -> Response:
-    repeat = first(form, "RepeatStopStatus")
-    if repeat:
-        core.repeat_stop_status = int(_number(form, "RepeatStopStatus", 200))
+def _configure(control: EmulatorControl, form: Params) -> None:
+    if first(form, "RepeatStopStatus"):
+        control.repeat_stop_status = int(_number(form, "RepeatStopStatus", 200))
     if first(form, "Latency"):
-        core.latency = _number(form, "Latency", 0.0)
-    return json_response(
-        200, {"repeat_stop_status": core.repeat_stop_status, "latency": core.latency}
-    )
+        control.latency = _number(form, "Latency", 0.0)

@@ -4,29 +4,24 @@ from __future__ import annotations
 
 import base64
 import binascii
-import contextlib
 import hmac
-import threading
 import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 from urllib.parse import parse_qs, unquote
 
-from airflow_provider_signalwire.testing import admin, api
-from airflow_provider_signalwire.testing.faults import FaultQueue
+from airflow_provider_signalwire.testing.admin import handle as handle_admin
+from airflow_provider_signalwire.testing.api import route
 from airflow_provider_signalwire.testing.recorded import (
     RecordedRequest,
-    RequestLog,
     redacted_headers,
     redacted_params,
     scrub,
 )
 from airflow_provider_signalwire.testing.responses import ApiError, Response, auth_failed
-from airflow_provider_signalwire.testing.state import Store
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
-
+    from airflow_provider_signalwire.testing.control import EmulatorControl
     from airflow_provider_signalwire.testing.faults import Fault
 
 Disposition = Literal["send", "drop", "reset", "truncate"]
@@ -98,102 +93,15 @@ def check_basic_auth(header: str | None, user: str, password: str) -> tuple[str 
 
 class EmulatorCore:
     """
-    The emulator minus its HTTP server: state, faults, the request log and settings.
+    Answers requests read by the transport: auth, faults, recording, latency, routing.
 
-    :param project_id: the project ID (Basic auth user and AccountSid).
-    :param token: the API token (Basic auth password).
-    :param seed: selects the deterministic seeded SIDs.
-    :param repeat_stop_status: 200 or 404, the answer to stopping a stopped stream.
-    :param latency: seconds added before every API answer.
+    :param control: the state, faults, log and settings it answers from.
     :param verbose: log every request to stderr.
     """
 
-    def __init__(
-        self,
-        project_id: str,
-        token: str,
-        seed: int,
-        repeat_stop_status: int,
-        latency: float,
-        verbose: bool,
-    ) -> None:
-        if not project_id or not token:
-            raise ValueError("project_id and token must not be empty")
-        self.project_id = project_id
-        self.token = token
+    def __init__(self, control: EmulatorControl, verbose: bool) -> None:
+        self.control = control
         self.verbose = verbose
-        self.store = Store(project_id, seed)
-        self.faults = FaultQueue()
-        self.log = RequestLog()
-        self._repeat_stop_status = 200
-        self._latency = 0.0
-        self.repeat_stop_status = repeat_stop_status
-        self.latency = latency
-        self._counter_lock = threading.Lock()
-        self._in_flight = 0
-        self.max_in_flight = 0
-        self._timers: list[threading.Timer] = []
-
-    @property
-    def repeat_stop_status(self) -> int:
-        """The answer to stopping an already stopped stream: 200 or 404."""
-        return self._repeat_stop_status
-
-    @repeat_stop_status.setter
-    def repeat_stop_status(self, value: int) -> None:
-        if value not in (200, 404):
-            raise ValueError(f"repeat_stop_status must be 200 or 404, got {value!r}")
-        self._repeat_stop_status = value
-
-    @property
-    def latency(self) -> float:
-        """Seconds slept before answering each API request."""
-        return self._latency
-
-    @latency.setter
-    def latency(self, value: float) -> None:
-        if value < 0:
-            raise ValueError(f"latency must not be negative, got {value!r}")
-        self._latency = float(value)
-
-    def reset_max_in_flight(self) -> None:
-        """Restart the concurrency high-water mark from the current load."""
-        with self._counter_lock:
-            self.max_in_flight = self._in_flight
-
-    @contextlib.contextmanager
-    def _tracking(self) -> Iterator[None]:
-        with self._counter_lock:
-            self._in_flight += 1
-            self.max_in_flight = max(self.max_in_flight, self._in_flight)
-        try:
-            yield
-        finally:
-            with self._counter_lock:
-                self._in_flight -= 1
-
-    def schedule_conference_status(self, sid: str, status: str, after: float) -> None:
-        """
-        Change a conference's status ``after`` seconds from now.
-
-        :param sid: the conference SID (must exist now).
-        :param status: the status to set.
-        :param after: delay in seconds.
-        """
-        self.store.get_conference(sid)
-        timer = threading.Timer(after, self.store.set_conference_status, (sid, status))
-        timer.daemon = True
-        with self._counter_lock:
-            self._timers = [t for t in self._timers if t.is_alive()]
-            self._timers.append(timer)
-        timer.start()
-
-    def cancel_timers(self) -> None:
-        """Cancel every pending scheduled status change."""
-        with self._counter_lock:
-            timers, self._timers = self._timers, []
-        for timer in timers:
-            timer.cancel()
 
     def handle(self, incoming: IncomingRequest) -> Outcome:
         """
@@ -210,8 +118,8 @@ class EmulatorCore:
         if content_type.startswith(FORM_CONTENT_TYPE):
             form = parse_qs(incoming.body.decode("utf-8", "replace"), keep_blank_values=True)
         if segments[1:2] == ["_emulator"]:
-            return Outcome(admin.handle(self, incoming.method, segments[2:], path, query, form))
-        with self._tracking():
+            return Outcome(handle_admin(self.control, incoming.method, segments[2:], path, form))
+        with self.control.tracking():
             return self._handle_api(incoming, path, segments, query, form)
 
     def _handle_api(
@@ -223,11 +131,11 @@ class EmulatorCore:
         form: dict[str, list[str]],
     ) -> Outcome:
         auth_user, auth_ok = check_basic_auth(
-            incoming.header("Authorization"), self.project_id, self.token
+            incoming.header("Authorization"), self.control.project_id, self.control.token
         )
-        fault = self.faults.take(incoming.method, "/".join(segments))
+        fault = self.control.faults.take(incoming.method, "/".join(segments))
         self._record(incoming, path, query, form, auth_user, auth_ok, fault)
-        pause = (fault.delay if fault else 0.0) + self.latency
+        pause = (fault.delay if fault else 0.0) + self.control.latency
         if pause > 0:
             time.sleep(pause)
         if fault is not None and fault.action in ("drop", "reset"):
@@ -256,8 +164,9 @@ class EmulatorCore:
         try:
             if not auth_ok:
                 raise auth_failed()
-            return api.route(
-                self.store, method, path, segments, query, form, self.repeat_stop_status
+            control = self.control
+            return route(
+                control.store, method, path, segments, query, form, control.repeat_stop_status
             )
         except ApiError as exc:
             return exc.response
@@ -272,16 +181,17 @@ class EmulatorCore:
         auth_ok: bool,
         fault: Fault | None,
     ) -> None:
-        self.log.append(
+        token = self.control.token
+        self.control.log.append(
             RecordedRequest(
                 method=incoming.method,
-                path=scrub(path, self.token),
-                query=redacted_params(query, self.token),
-                form=redacted_params(form, self.token),
-                auth_user=scrub(auth_user, self.token) if auth_user else None,
+                path=scrub(path, token),
+                query=redacted_params(query, token),
+                form=redacted_params(form, token),
+                auth_user=scrub(auth_user, token) if auth_user else None,
                 auth_ok=auth_ok,
-                headers=redacted_headers(incoming.headers, self.token),
-                raw_path=scrub(incoming.target, self.token),
+                headers=redacted_headers(incoming.headers, token),
+                raw_path=scrub(incoming.target, token),
                 time=time.monotonic(),
                 fault=fault.describe() if fault else None,
             )

@@ -6,9 +6,10 @@ import ipaddress
 import threading
 from typing import TYPE_CHECKING, Any
 
+from airflow_provider_signalwire.testing.control import EmulatorControl
 from airflow_provider_signalwire.testing.core import EmulatorCore
-from airflow_provider_signalwire.testing.models import seeded_sids
 from airflow_provider_signalwire.testing.server import EmulatorHTTPServer
+from airflow_provider_signalwire.testing.store.seed import seeded_sids
 
 if TYPE_CHECKING:
     from types import TracebackType
@@ -63,7 +64,8 @@ class SignalWireEmulator:
     ) -> None:
         if not is_loopback_host(host):
             raise ValueError(f"the emulator only listens on loopback, not on {host!r}")
-        self._core = EmulatorCore(project_id, token, seed, repeat_stop_status, latency, verbose)
+        self._control = EmulatorControl(project_id, token, seed, repeat_stop_status, latency)
+        self._core = EmulatorCore(self._control, verbose)
         self.host = host
         self._port = port
         self.seed = seed
@@ -95,7 +97,7 @@ class SignalWireEmulator:
 
     def stop(self) -> None:
         """Stop serving, close open connections and cancel scheduled changes (idempotent)."""
-        self._core.cancel_timers()
+        self._control.cancel_timers()
         server, thread = self._server, self._thread
         self._server = self._thread = None
         if server is None:
@@ -145,17 +147,17 @@ class SignalWireEmulator:
     @property
     def project_id(self) -> str:
         """The project ID (Basic auth user and AccountSid)."""
-        return self._core.project_id
+        return self._control.project_id
 
     @property
     def token(self) -> str:
         """The API token (Basic auth password)."""
-        return self._core.token
+        return self._control.token
 
     @property
     def base_path(self) -> str:
         """``/api/laml/2010-04-01/Accounts/<project_id>``."""
-        return self._core.store.render.base_path
+        return self._control.store.space.base_path
 
     @property
     def conference_sids(self) -> list[str]:
@@ -182,49 +184,53 @@ class SignalWireEmulator:
     @property
     def repeat_stop_status(self) -> int:
         """Answer to stopping an already stopped stream: 200 (default) or 404."""
-        return self._core.repeat_stop_status
+        return self._control.repeat_stop_status
 
     @repeat_stop_status.setter
     def repeat_stop_status(self, value: int) -> None:
-        self._core.repeat_stop_status = value
+        self._control.repeat_stop_status = value
 
     @property
     def latency(self) -> float:
         """Seconds slept before every API answer."""
-        return self._core.latency
+        return self._control.latency
 
     @latency.setter
     def latency(self, value: float) -> None:
-        self._core.latency = value
+        self._control.latency = value
 
     # -- observation -------------------------------------------------------------------------
 
     @property
     def requests(self) -> list[RecordedRequest]:
         """A copy of the recorded API requests, in arrival order."""
-        return self._core.log.snapshot()
+        return self._control.log.snapshot()
 
     def clear_requests(self) -> None:
         """Forget the recorded requests."""
-        self._core.log.clear()
+        self._control.log.clear()
 
     @property
     def stop_counts(self) -> dict[str, int]:
         """Stream SID to the number of stop requests that actually stopped it (0 if none)."""
-        return self._core.store.stop_counts
+        return self._control.store.streams.stop_counts
 
     @property
     def max_in_flight(self) -> int:
         """The most API requests ever handled at the same time."""
-        return self._core.max_in_flight
+        return self._control.max_in_flight
 
     def reset_max_in_flight(self) -> None:
         """Restart :attr:`max_in_flight` from the current load."""
-        self._core.reset_max_in_flight()
+        self._control.reset_max_in_flight()
 
     def state(self) -> dict[str, Any]:
         """Everything the emulator holds, as the admin ``state`` endpoint answers it."""
-        return self._core.store.snapshot()
+        return self._control.state()
+
+    def reset(self) -> None:
+        """Go back to the freshly seeded state: no recorded requests, faults or timers."""
+        self._control.reset()
 
     # -- faults ------------------------------------------------------------------------------
 
@@ -235,11 +241,11 @@ class SignalWireEmulator:
         :param fault: what to do.
         :param times: how many matching requests it applies to.
         """
-        self._core.faults.add(fault, times)
+        self._control.faults.add(fault, times)
 
     def clear_faults(self) -> None:
         """Drop every queued fault."""
-        self._core.faults.clear()
+        self._control.faults.clear()
 
     # -- state helpers -----------------------------------------------------------------------
 
@@ -252,7 +258,7 @@ class SignalWireEmulator:
         :param friendly_name: the conference name.
         :param status: ``init``, ``in-progress`` or ``completed``.
         """
-        return self._core.store.add_conference(friendly_name, status)
+        return self._control.store.conferences.add(friendly_name, status)
 
     def set_conference_status(self, conference_sid: str, status: str) -> dict[str, Any]:
         """
@@ -261,7 +267,7 @@ class SignalWireEmulator:
         :param conference_sid: the conference SID.
         :param status: ``init``, ``in-progress`` or ``completed``.
         """
-        return self._core.store.set_conference_status(conference_sid, status)
+        return self._control.store.conferences.set_status(conference_sid, status)
 
     def schedule_conference_status(self, conference_sid: str, status: str, after: float) -> None:
         """
@@ -271,7 +277,7 @@ class SignalWireEmulator:
         :param status: ``init``, ``in-progress`` or ``completed``.
         :param after: delay in seconds.
         """
-        self._core.schedule_conference_status(conference_sid, status, after)
+        self._control.schedule_conference_status(conference_sid, status, after)
 
     def add_stream(
         self, conference_sid: str, name: str | None = None, status: str = "in-progress"
@@ -283,7 +289,7 @@ class SignalWireEmulator:
         :param name: optional name.
         :param status: ``queued``, ``in-progress`` or ``stopped``.
         """
-        return self._core.store.add_stream(conference_sid, name=name, status=status)
+        return self._control.store.streams.add(conference_sid, name=name, status=status)
 
     def get_stream(self, conference_sid: str, stream_sid_or_name: str) -> dict[str, Any] | None:
         """
@@ -295,7 +301,7 @@ class SignalWireEmulator:
         :param conference_sid: the conference SID.
         :param stream_sid_or_name: the stream SID or name.
         """
-        return self._core.store.get_stream(conference_sid, stream_sid_or_name)
+        return self._control.store.streams.get(conference_sid, stream_sid_or_name)
 
     def add_participant(
         self,
@@ -315,7 +321,7 @@ class SignalWireEmulator:
         :param hold: start on hold.
         :param end_conference_on_exit: leaving ends the conference.
         """
-        return self._core.store.add_participant(
+        return self._control.store.participants.add(
             conference_sid,
             call_sid=call_sid,
             muted=muted,
@@ -333,4 +339,4 @@ class SignalWireEmulator:
         :param status: ``in-progress``, ``paused``, ``stopped`` or ``completed``.
         :param call_sid: the call it is attributed to, if any.
         """
-        return self._core.store.add_recording(conference_sid, status=status, call_sid=call_sid)
+        return self._control.store.recordings.add(conference_sid, status=status, call_sid=call_sid)

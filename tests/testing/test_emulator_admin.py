@@ -6,6 +6,8 @@ from typing import TYPE_CHECKING
 import pytest
 import requests
 
+from airflow_provider_signalwire.testing import Fault
+
 if TYPE_CHECKING:
     from conftest import Api
 
@@ -79,11 +81,43 @@ class TestAdminEndpoints:
         assert config.json() == {"repeat_stop_status": 404, "latency": 0.0}
         assert api.emu.repeat_stop_status == 404
 
+    def test_reset_restores_the_seed_and_keeps_settings(self, api: Api):
+        admin(api, "POST", "config", data={"RepeatStopStatus": "404"})
+        api.post(api.stream(), data={"Status": "stopped"})
+        admin(api, "POST", "conferences", data={"FriendlyName": "extra"})
+        admin(api, "POST", "faults", data={"Status": "503", "Times": "5"})
+        assert admin(api, "POST", "reset").status_code == 204
+        state = admin(api, "GET", "state").json()
+        assert [c["sid"] for c in state["conferences"]] == api.emu.conference_sids
+        assert state["stop_counts"][api.emu.demo_stream_sid] == 0
+        assert state["repeat_stop_status"] == 404
+        assert api.emu.requests == []
+        assert api.get(api.conference()).status_code == 200  # the fault went too
+
+    def test_stats_peak_and_reset(self, api: Api):
+        api.get(api.conference())
+        assert admin(api, "GET", "stats").json() == {"max_in_flight": 1}
+        assert admin(api, "DELETE", "stats").status_code == 204
+        assert admin(api, "GET", "stats").json() == {"max_in_flight": 0}
+        assert api.emu.max_in_flight == 0
+
+    def test_streams_one_per_name(self, api: Api):
+        sid = api.emu.demo_conference_sid
+        created = admin(api, "POST", f"conferences/{sid}/streams", data={"Name": ["a", "b"]})
+        assert [s["name"] for s in created.json()["streams"]] == ["a", "b"]
+        mismatch = {"Name": ["a", "b"], "Count": "3"}
+        assert admin(api, "POST", f"conferences/{sid}/streams", data=mismatch).status_code == 422
+
+    def test_config_reads_back(self, api: Api):
+        assert admin(api, "GET", "config").json() == {"repeat_stop_status": 200, "latency": 0.0}
+
     @pytest.mark.parametrize(
         ("method", "path", "data", "status"),
         [
             ("GET", "nothing", None, 404),
             ("POST", "state", None, 405),
+            ("GET", "reset", None, 405),
+            ("POST", "stats", None, 405),
             ("POST", "conferences", {"Status": "bogus"}, 422),
             ("POST", "conferences/unknown", {"Status": "completed"}, 404),
             ("POST", "faults", {"Action": "explode"}, 422),
@@ -117,6 +151,24 @@ class TestHelpers:
         assert emu.set_conference_status(conference["sid"], "completed")["status"] == "completed"
         assert emu.get_stream(conference["sid"], "s")["status"] == "stopped"
         assert emu.get_stream(conference["sid"], "missing") is None
+
+    def test_reset(self, signalwire_emulator):
+        emu = signalwire_emulator
+        emu.add_conference("extra")
+        emu.set_conference_status(emu.demo_conference_sid, "completed")
+        emu.add_fault(Fault(status=503))
+        emu.reset()
+        state = emu.state()
+        assert [c["sid"] for c in state["conferences"]] == emu.conference_sids
+        assert state["conferences"][0]["status"] == "in-progress"
+        assert len(state["conferences"][0]["participants"]) == 2
+        assert emu.get_stream(emu.demo_conference_sid, emu.demo_stream_sid)["status"] == (
+            "in-progress"
+        )
+        with requests.Session() as session:
+            session.auth = (emu.project_id, emu.token)
+            url = f"{emu.url}{emu.base_path}/Conferences/{emu.demo_conference_sid}.json"
+            assert session.get(url, timeout=5).status_code == 200
 
     def test_lifecycle(self):
         from airflow_provider_signalwire.testing import SignalWireEmulator

@@ -1,0 +1,87 @@
+"""The Participants list, fetch, update and delete operations."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from airflow_provider_signalwire.testing.api.request import (
+    HTTP_METHODS,
+    ApiRequest,
+    allow,
+    listing,
+    options,
+)
+from airflow_provider_signalwire.testing.params import check_choice, first, parse_bool
+from airflow_provider_signalwire.testing.responses import (
+    Response,
+    invalid_parameter,
+    json_response,
+    no_content,
+)
+
+if TYPE_CHECKING:
+    from airflow_provider_signalwire.testing.store import Store
+    from airflow_provider_signalwire.testing.store.participants import Participant
+
+_BOOLEANS = {
+    "Muted": "muted",
+    "Hold": "hold",
+    "EndConferenceOnExit": "end_conference_on_exit",
+    "Coaching": "coaching",
+    "BeepOnExit": None,
+}
+
+
+def handle(store: Store, req: ApiRequest) -> Response:
+    """
+    Answer ``/Conferences/{sid}/Participants`` and ``.../Participants/{CallSid}``.
+
+    :param store: the state.
+    :param req: the request.
+    """
+    conference_sid = req.segments[1]
+    if len(req.segments) == 3:
+        allow(req, "GET")
+        return _list(store, req, conference_sid)
+    allow(req, "GET", "POST", "DELETE")
+    call_sid = req.segments[3]
+    if req.method == "GET":
+        return json_response(200, store.participants.get(conference_sid, call_sid))
+    if req.method == "DELETE":
+        store.participants.remove(conference_sid, call_sid)
+        return no_content()
+    return _update(store, req, conference_sid, call_sid)
+
+
+def _list(store: Store, req: ApiRequest, conference_sid: str) -> Response:
+    wanted: dict[str, bool] = {}
+    for name in ("Muted", "Hold"):
+        raw = first(req.query, name)
+        if raw is not None:
+            wanted[name.lower()] = parse_bool(raw, name, invalid_parameter)
+
+    def keep(p: Participant) -> bool:
+        return all(getattr(p, attribute) == value for attribute, value in wanted.items())
+
+    items = store.participants.list(conference_sid, keep)
+    return listing(req, items, "participants", ("Muted", "Hold"))
+
+
+def _update(store: Store, req: ApiRequest, conference_sid: str, call_sid: str) -> Response:
+    store.participants.get(conference_sid, call_sid)
+    changes: dict[str, Any] = {}
+    for name, attribute in _BOOLEANS.items():
+        raw = first(req.form, name)
+        if raw is not None:
+            value = parse_bool(raw, name)
+            if attribute:
+                changes[attribute] = value
+    for name in ("HoldMethod", "AnnounceMethod"):
+        check_choice(first(req.form, name), name, HTTP_METHODS)
+    coach = first(req.form, "CallSidToCoach")
+    if coach is not None:
+        changes["call_sid_to_coach"] = coach
+    kept = options(
+        req.form, ("HoldUrl", "HoldMethod", "AnnounceUrl", "AnnounceMethod", "BeepOnExit")
+    )
+    return json_response(200, store.participants.update(conference_sid, call_sid, changes, kept))

@@ -1,0 +1,75 @@
+"""The API request as the resource handlers see it, and helpers they share."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from airflow_provider_signalwire.testing.params import Params, first, paginate
+from airflow_provider_signalwire.testing.responses import (
+    Response,
+    json_response,
+    method_not_allowed,
+)
+
+HTTP_METHODS = ("GET", "POST")
+
+
+@dataclass(frozen=True)
+class ApiRequest:
+    """
+    An authenticated API request, reduced to what the handlers need.
+
+    :param method: HTTP method.
+    :param path: the raw request path (no query), echoed in 404 messages.
+    :param segments: percent-decoded path segments after ``/Accounts/{AccountSid}``, with a
+        trailing ``.json`` removed from the last one.
+    :param raw_last: the last segment before ``.json`` was removed.
+    :param query: parsed query string.
+    :param form: parsed form body.
+    :param repeat_stop_status: the emulator's answer to stopping a stopped stream (200 or 404).
+    """
+
+    method: str
+    path: str
+    segments: list[str]
+    raw_last: str
+    query: Params
+    form: Params
+    repeat_stop_status: int = 200
+
+
+def allow(req: ApiRequest, *allowed: str) -> None:
+    """
+    Raise a 405 unless the request uses one of ``allowed``.
+
+    :param req: the request.
+    :param allowed: the methods the path accepts.
+    """
+    if req.method not in allowed:
+        raise method_not_allowed(allowed)
+
+
+def listing(
+    req: ApiRequest, items: list[dict[str, Any]], key: str, filters: tuple[str, ...]
+) -> Response:
+    """
+    Answer a list request with one page of ``items``.
+
+    :param req: the request (its query selects the page).
+    :param items: every matching object, already ordered.
+    :param key: the list key of the envelope.
+    :param filters: filter parameters carried over to the other pages' URIs.
+    """
+    list_path = req.path if req.path.endswith(".json") else f"{req.path}.json"
+    return json_response(200, paginate(items, key, list_path, req.query, filters))
+
+
+def options(form: Params, names: tuple[str, ...]) -> dict[str, str]:
+    """
+    Return the given fields of ``names`` that are present, to store verbatim.
+
+    :param form: parsed form body.
+    :param names: the field names to keep.
+    """
+    return {name: value for name in names if (value := first(form, name)) is not None}
