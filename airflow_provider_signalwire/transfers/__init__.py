@@ -1,0 +1,1 @@
+"""Transfer operators: SignalWire data into other systems."""

@@ -1,0 +1,114 @@
+"""
+Write one recording into object storage: a temporary name, hashed on the way, moved at the end.
+
+The file appears under its final name only once every announced byte was written, so a reader of
+the destination never sees half a recording, whatever filesystem ``ObjectStoragePath`` wraps.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import uuid
+from typing import TYPE_CHECKING, Any
+
+from airflow_provider_signalwire.exceptions import SignalWireError
+
+if TYPE_CHECKING:
+    from airflow.sdk import ObjectStoragePath
+
+
+def existing_size(path: ObjectStoragePath) -> int | None:
+    """
+    Return the size of the file at ``path``, or ``None`` if there is none.
+
+    :param path: where a recording would be stored.
+    """
+    try:
+        info = path.fs.info(path.path)
+    except FileNotFoundError:
+        return None
+    if info.get("type") != "file":
+        return None
+    return int(info["size"])
+
+
+class RecordingFile:
+    """
+    The destination of one recording, written through a temporary file next to it.
+
+    Each attempt of the download calls :meth:`restart` (which truncates), then :meth:`write` per
+    chunk; :meth:`commit` checks the byte count and moves the file to its final name;
+    :meth:`discard` removes the temporary file after a failure. Memory use is one chunk.
+
+    :param final: the final path of the recording.
+    :param keep_size: size of a file already at ``final`` that should be kept if the server
+        announces the same size (the download is then declined); ``None`` to always download.
+    """
+
+    def __init__(self, final: ObjectStoragePath, *, keep_size: int | None = None) -> None:
+        self.final = final
+        self.keep_size = keep_size
+        self.temp = final.parent / f".{final.name}.{uuid.uuid4().hex}.part"
+        self.expected: int | None = None
+        self.written = 0
+        self._sha256 = hashlib.sha256()
+        self._file: Any = None
+
+    def restart(self, content_length: int) -> bool:
+        """
+        Start writing the file over; decline it if the kept file has the announced size.
+
+        :param content_length: bytes the server announced.
+        :return: whether the download should go on.
+        """
+        self._close()
+        if self.keep_size is not None and content_length == self.keep_size:
+            return False
+        self.expected = content_length
+        self.written = 0
+        self._sha256 = hashlib.sha256()
+        fs = self.temp.fs
+        fs.makedirs(self.temp.parent.path, exist_ok=True)
+        self._file = fs.open(self.temp.path, "wb")
+        return True
+
+    def write(self, chunk: bytes) -> None:
+        """
+        Write the next chunk to the temporary file and add it to the hash.
+
+        :param chunk: the next bytes of the recording.
+        """
+        self._file.write(chunk)
+        self._sha256.update(chunk)
+        self.written += len(chunk)
+
+    def commit(self) -> str:
+        """
+        Move the complete file to its final name; return its SHA-256 (hex).
+
+        :raises SignalWireError: the bytes written or stored differ from the announced length
+            (the temporary file is then left for :meth:`discard`).
+        """
+        self._close()
+        stored = existing_size(self.temp)
+        if self.expected is None or self.written != self.expected or stored != self.written:
+            raise SignalWireError(
+                f"Recording file {self.final} is incomplete: {self.written} bytes written, "
+                f"{stored} stored, {self.expected} announced; not moved to its final name"
+            )
+        self.temp.fs.mv(self.temp.path, self.final.path)
+        return self._sha256.hexdigest()
+
+    def discard(self) -> None:
+        """Close and remove the temporary file, if any; never raises for a missing file."""
+        with contextlib.suppress(OSError):
+            self._close()
+        with contextlib.suppress(FileNotFoundError):
+            if existing_size(self.temp) is not None:
+                self.temp.fs.rm(self.temp.path)
+
+    def _close(self) -> None:
+        file, self._file = self._file, None
+        if file is not None:
+            file.close()
