@@ -216,6 +216,11 @@ class SignalWireEmulator:
         return self._control.store.streams.stop_counts
 
     @property
+    def messages(self) -> list[dict[str, Any]]:
+        """Every message sent through ``POST /Messages``, oldest first, as the API answered it."""
+        return self._control.store.messages.list()
+
+    @property
     def max_in_flight(self) -> int:
         """The most API requests ever handled at the same time."""
         return self._control.max_in_flight

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from airflow_provider_signalwire.testing.api import conferences, participants, recordings, streams
+from airflow_provider_signalwire.testing.api import (
+    conferences,
+    messages,
+    participants,
+    recordings,
+    streams,
+)
 from airflow_provider_signalwire.testing.api.request import ApiRequest
 from airflow_provider_signalwire.testing.responses import forbidden, not_found, unprocessable
 from airflow_provider_signalwire.testing.store.space import ConflictError, UnknownResourceError
@@ -64,6 +70,8 @@ def route(
 
 def _dispatch(store: Store, req: ApiRequest) -> Response:
     s = req.segments
+    if s and s[0] == "Messages":
+        return messages.handle(store, req)
     if not s or s[0] != "Conferences" or len(s) > 4 or "" in s:
         raise not_found(req.path)
     if len(s) <= 2:

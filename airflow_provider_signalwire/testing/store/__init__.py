@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from airflow_provider_signalwire.testing.store.conferences import ConferenceStore
+from airflow_provider_signalwire.testing.store.messages import MessageStore
 from airflow_provider_signalwire.testing.store.participants import ParticipantStore
 from airflow_provider_signalwire.testing.store.recordings import RecordingStore
 from airflow_provider_signalwire.testing.store.seed import seeded_sids
@@ -31,6 +32,7 @@ class Store:
         self.participants = ParticipantStore(self.conferences)
         self.recordings = RecordingStore(self.conferences)
         self.streams = StreamStore(self.conferences)
+        self.messages = MessageStore(self.space)
         self._seed(seed)
 
     def snapshot(self) -> JSONDict:
@@ -43,7 +45,11 @@ class Store:
                 obj["participants"] = self.participants.list(sid, lambda p: True)
                 obj["recordings"] = self.recordings.list(sid)
                 conferences.append(obj)
-            return {"conferences": conferences, "stop_counts": self.streams.stop_counts}
+            return {
+                "conferences": conferences,
+                "stop_counts": self.streams.stop_counts,
+                "messages": self.messages.list(),
+            }
 
     def _seed(self, seed: int) -> None:
         ids = seeded_sids(seed)
