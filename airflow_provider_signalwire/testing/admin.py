@@ -11,7 +11,11 @@ faulted. Endpoints (form-encoded bodies):
 * ``POST conferences`` (``FriendlyName``, ``Status``) -- create a conference;
 * ``POST conferences/{sid}`` (``Status``, ``After``) -- set its status now or later;
 * ``POST conferences/{sid}/streams`` (``Count``, or ``Name`` once per stream) -- add streams;
-* ``POST faults`` / ``DELETE faults`` -- queue a :class:`~.faults.Fault`, or drop them all;
+* ``POST conferences/{sid}/recordings`` (``Count``, ``Status``, ``Size`` of the media file) --
+  add recordings;
+* ``POST faults`` / ``DELETE faults`` -- queue a :class:`~.faults.Fault` (``Action``,
+  ``Status``, ``Body``, ``ContentType``, ``RetryAfter``, ``Delay``, ``Method``, ``PathContains``,
+  ``Times``, and mid-file ``AfterBytes``, ``ContentLength``), or drop them all;
 * ``GET config`` / ``POST config`` (``RepeatStopStatus``, ``Latency``) -- the settings.
 """
 
@@ -32,6 +36,8 @@ from airflow_provider_signalwire.testing.responses import (
     unprocessable,
 )
 from airflow_provider_signalwire.testing.store.conferences import CONFERENCE_STATUSES
+from airflow_provider_signalwire.testing.store.media import DEFAULT_MEDIA_SIZE
+from airflow_provider_signalwire.testing.store.recordings import RECORDING_STATUSES
 from airflow_provider_signalwire.testing.store.space import UnknownResourceError
 
 if TYPE_CHECKING:
@@ -47,6 +53,7 @@ _ROUTES: dict[tuple[str, ...], tuple[str, ...]] = {
     ("conferences",): ("POST",),
     ("conferences", "*"): ("POST",),
     ("conferences", "*", "streams"): ("POST",),
+    ("conferences", "*", "recordings"): ("POST",),
     ("faults",): ("POST", "DELETE"),
     ("config",): ("GET", "POST"),
 }
@@ -113,6 +120,8 @@ def _dispatch(
         return _set_status(control, segments[1], form)
     if shape == ("conferences", "*", "streams"):
         return _add_streams(control, segments[1], form)
+    if shape == ("conferences", "*", "recordings"):
+        return _add_recordings(control, segments[1], form)
     if shape == ("faults",):
         if method == "DELETE":
             control.faults.clear()
@@ -175,6 +184,21 @@ def _add_streams(control: EmulatorControl, sid: str, form: Params) -> Response:
     return json_response(201, {"streams": streams})
 
 
+def _add_recordings(control: EmulatorControl, sid: str, form: Params) -> Response:
+    count = int(_number(form, "Count", 1))
+    if not 1 <= count <= 1000:
+        raise ValueError(f"Count must be from 1 to 1000, got {count}")
+    status = first(form, "Status") or "completed"
+    _choice("Status", status, RECORDING_STATUSES)
+    size = int(_number(form, "Size", DEFAULT_MEDIA_SIZE))
+    recordings = []
+    for _ in range(count):
+        recording = control.store.recordings.add(sid, status=status)
+        control.store.media.set_size(recording["sid"], size)
+        recordings.append(recording)
+    return json_response(201, {"recordings": recordings})
+
+
 def _add_fault(control: EmulatorControl, form: Params) -> Response:
     action = first(form, "Action") or "respond"
     _choice("Action", action, FAULT_ACTIONS)
@@ -190,6 +214,10 @@ def _add_fault(control: EmulatorControl, form: Params) -> Response:
         action=cast("FaultAction", action),
         method=first(form, "Method") or None,
         path_contains=first(form, "PathContains") or None,
+        after_bytes=int(_number(form, "AfterBytes", 0)) if first(form, "AfterBytes") else None,
+        content_length=(
+            int(_number(form, "ContentLength", 0)) if first(form, "ContentLength") else None
+        ),
         **extra,
     )
     times = int(_number(form, "Times", 1))
@@ -201,6 +229,8 @@ def _add_fault(control: EmulatorControl, form: Params) -> Response:
         "retry_after": fault.retry_after,
         "method": fault.method,
         "path_contains": fault.path_contains,
+        "after_bytes": fault.after_bytes,
+        "content_length": fault.content_length,
         "times": times,
     }
     return json_response(201, {"fault": described})

@@ -12,6 +12,7 @@ from urllib.parse import parse_qs, unquote
 
 from airflow_provider_signalwire.testing.admin import handle as handle_admin
 from airflow_provider_signalwire.testing.api import route
+from airflow_provider_signalwire.testing.api.media import is_public
 from airflow_provider_signalwire.testing.recorded import (
     RecordedRequest,
     redacted_headers,
@@ -61,10 +62,14 @@ class Outcome:
 
     :param response: the answer (``None`` when the connection is dropped or reset).
     :param disposition: ``send``, ``drop`` (close), ``reset`` (TCP RST) or ``truncate``.
+    :param after_bytes: with ``reset`` or ``truncate``: body bytes sent before breaking off.
+    :param content_length: with ``truncate``: the ``Content-Length`` announced.
     """
 
     response: Response | None
     disposition: Disposition = "send"
+    after_bytes: int | None = None
+    content_length: int | None = None
 
 
 def check_basic_auth(header: str | None, user: str, password: str) -> tuple[str | None, bool]:
@@ -138,7 +143,7 @@ class EmulatorCore:
         pause = (fault.delay if fault else 0.0) + self.control.latency
         if pause > 0:
             time.sleep(pause)
-        if fault is not None and fault.action in ("drop", "reset"):
+        if fault is not None and fault.action in ("drop", "reset") and fault.after_bytes is None:
             return Outcome(None, "reset" if fault.action == "reset" else "drop")
         if fault is not None and fault.status is not None and fault.action != "apply_then_drop":
             response = fault.response()
@@ -148,8 +153,8 @@ class EmulatorCore:
                 response = response.with_headers(fault.extra_headers())
         if fault is not None and fault.action == "apply_then_drop":
             return Outcome(None, "drop")
-        if fault is not None and fault.action == "truncate":
-            return Outcome(response, "truncate")
+        if fault is not None and fault.action in ("reset", "truncate"):
+            return Outcome(response, fault.action, fault.after_bytes, fault.content_length)
         return Outcome(response)
 
     def _answer(
@@ -162,7 +167,7 @@ class EmulatorCore:
         auth_ok: bool,
     ) -> Response:
         try:
-            if not auth_ok:
+            if not auth_ok and not is_public(method, segments):
                 raise auth_failed()
             control = self.control
             return route(

@@ -335,13 +335,26 @@ class SignalWireEmulator:
         )
 
     def add_recording(
-        self, conference_sid: str, status: str = "in-progress", call_sid: str | None = None
+        self,
+        conference_sid: str,
+        status: str = "in-progress",
+        call_sid: str | None = None,
+        size: int | None = None,
     ) -> dict[str, Any]:
         """
         Add a recording and return its API object.
 
+        Once ``completed``, its media is served without credentials at
+        ``/Accounts/{AccountSid}/Recordings/{Sid}.wav`` and ``.mp3``: ``size`` deterministic
+        bytes (:func:`~airflow_provider_signalwire.testing.media.media_bytes`).
+
         :param conference_sid: the conference SID.
         :param status: ``in-progress``, ``paused``, ``stopped`` or ``completed``.
         :param call_sid: the call it is attributed to, if any.
+        :param size: bytes of its media file; 4096 by default.
         """
-        return self._control.store.recordings.add(conference_sid, status=status, call_sid=call_sid)
+        store = self._control.store
+        recording = store.recordings.add(conference_sid, status=status, call_sid=call_sid)
+        if size is not None:
+            store.media.set_size(recording["sid"], size)
+        return recording

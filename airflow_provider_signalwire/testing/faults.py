@@ -40,6 +40,10 @@ class Fault:
         response); ``truncate`` announces a longer body than it sends, then closes.
     :param method: only match this HTTP method.
     :param path_contains: only match requests whose percent-decoded path contains this.
+    :param after_bytes: with ``reset`` or ``truncate``: send the real answer's headers and this
+        many bytes of its body first, then reset or close the connection (a fault mid-file).
+    :param content_length: with ``truncate``: the ``Content-Length`` to announce (default:
+        the real length, or more than is sent when ``after_bytes`` is not set).
     """
 
     status: int | None = None
@@ -51,11 +55,21 @@ class Fault:
     action: FaultAction = "respond"
     method: str | None = None
     path_contains: str | None = None
+    after_bytes: int | None = None
+    content_length: int | None = None
 
     def __post_init__(self) -> None:
         """Validate early so a typo fails in the test that set the fault up."""
         if self.action not in FAULT_ACTIONS:
             raise ValueError(f"action must be one of {', '.join(FAULT_ACTIONS)}: {self.action!r}")
+        if self.after_bytes is not None and (
+            self.action not in ("reset", "truncate") or self.after_bytes < 0
+        ):
+            raise ValueError("after_bytes needs action reset or truncate and must not be negative")
+        if self.content_length is not None and (
+            self.action != "truncate" or self.content_length < 0
+        ):
+            raise ValueError("content_length needs action truncate and must not be negative")
         if self.status is not None and not 100 <= self.status <= 599:
             raise ValueError(f"status must be an HTTP status code, got {self.status!r}")
         if self.delay < 0:

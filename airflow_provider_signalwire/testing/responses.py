@@ -2,15 +2,32 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from dataclasses import dataclass
 from http import HTTPStatus
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterator
 
 JSON_CONTENT_TYPE = "application/json; charset=utf-8"
 MORE_INFO = "https://developer.signalwire.com/compatibility-api/reference/error-codes"
 
 Headers = tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True)
+class StreamedBody:
+    """
+    A body too large to hold: produced chunk by chunk while it is sent.
+
+    :param length: its size in bytes (the ``Content-Length``).
+    :param chunks: ``chunks(stop)`` yields the body's bytes ``0`` to ``stop``.
+    """
+
+    length: int
+    chunks: Callable[[int], Iterator[bytes | memoryview]]
 
 
 @dataclass(frozen=True)
@@ -22,12 +39,32 @@ class Response:
     :param body: the exact bytes to send.
     :param content_type: value of ``Content-Type``, or ``None`` to omit the header.
     :param headers: extra headers, in order.
+    :param streamed: a body produced while sending, used instead of ``body`` (media files).
     """
 
     status: int
     body: bytes = b""
     content_type: str | None = JSON_CONTENT_TYPE
     headers: Headers = ()
+    streamed: StreamedBody | None = None
+
+    @property
+    def length(self) -> int:
+        """Size of the body in bytes."""
+        return len(self.body) if self.streamed is None else self.streamed.length
+
+    def chunks(self, stop: int) -> Iterator[bytes | memoryview]:
+        """
+        Yield the body's bytes ``0`` to ``stop``.
+
+        :param stop: how many bytes to produce (at most the body's length).
+        """
+        if self.streamed is not None:
+            yield from self.streamed.chunks(min(stop, self.streamed.length))
+            return
+        view = memoryview(self.body)[:stop]
+        for offset in range(0, len(view), 64 * 1024):
+            yield view[offset : offset + 64 * 1024]
 
     def with_headers(self, extra: Headers) -> Response:
         """
@@ -35,7 +72,7 @@ class Response:
 
         :param extra: header name/value pairs to add.
         """
-        return Response(self.status, self.body, self.content_type, self.headers + extra)
+        return dataclasses.replace(self, headers=self.headers + extra)
 
 
 def json_response(status: int, payload: Any, headers: Headers = ()) -> Response:

@@ -17,7 +17,6 @@ if TYPE_CHECKING:
     from airflow_provider_signalwire.testing.core import EmulatorCore
     from airflow_provider_signalwire.testing.responses import Response
 
-_CHUNK = 64 * 1024
 _MAX_BODY = 16 * 1024 * 1024
 
 
@@ -86,6 +85,10 @@ class EmulatorRequestHandler(BaseHTTPRequestHandler):
         """Handle GET."""
         self._serve()
 
+    def do_HEAD(self) -> None:
+        """Handle HEAD: the GET answer's status and headers, no body."""
+        self._serve()
+
     def do_POST(self) -> None:
         """Handle POST."""
         self._serve()
@@ -112,7 +115,8 @@ class EmulatorRequestHandler(BaseHTTPRequestHandler):
             body = self._read_body()
         except ValueError as exc:
             self.close_connection = True
-            self._send(json_response(400, {"errors": [str(exc)]}))
+            answer = json_response(400, {"errors": [str(exc)]})
+            self._send(answer, answer.length, answer.length)
             return
         incoming = IncomingRequest(self.command, self.path, list(self.headers.items()), body)
         try:
@@ -153,25 +157,31 @@ class EmulatorRequestHandler(BaseHTTPRequestHandler):
             self.rfile.readline(1024)
 
     def _carry_out(self, outcome: Outcome) -> None:
-        if outcome.disposition in ("drop", "reset") or outcome.response is None:
+        response = outcome.response
+        if response is None:
             self._abort(rst=outcome.disposition == "reset")
             return
-        truncate = outcome.disposition == "truncate"
+        length = response.length
+        announced, sent = length, length
+        if outcome.disposition == "truncate":
+            if outcome.after_bytes is None:
+                # Announce more than is sent so the client sees a cut-off body, not a short one.
+                announced, sent = length + max(length, 64), length // 2
+            else:
+                sent = min(outcome.after_bytes, length)
+            if outcome.content_length is not None:
+                announced = outcome.content_length
+        elif outcome.disposition == "reset":
+            sent = min(outcome.after_bytes or 0, length)
         try:
-            self._send(outcome.response, truncate=truncate)
+            self._send(response, announced, sent)
         except OSError:
             self.close_connection = True
             return
-        if truncate:
-            self._abort(rst=False)
+        if outcome.disposition in ("reset", "truncate"):
+            self._abort(rst=outcome.disposition == "reset")
 
-    def _send(self, response: Response, truncate: bool = False) -> None:
-        body = response.body
-        announced = len(body)
-        if truncate:
-            # Announce more than is sent so the client sees a cut-off body, not a short one.
-            announced = len(body) + max(len(body), 64)
-            body = body[: len(body) // 2]
+    def _send(self, response: Response, announced: int, sent: int) -> None:
         self.send_response(response.status)
         if response.content_type is not None:
             self.send_header("Content-Type", response.content_type)
@@ -179,9 +189,9 @@ class EmulatorRequestHandler(BaseHTTPRequestHandler):
         for name, value in response.headers:
             self.send_header(name, value)
         self.end_headers()
-        view = memoryview(body)
-        for offset in range(0, len(view), _CHUNK):
-            self.wfile.write(view[offset : offset + _CHUNK])
+        if self.command != "HEAD":
+            for chunk in response.chunks(sent):
+                self.wfile.write(chunk)
         self.wfile.flush()
 
     def _abort(self, rst: bool) -> None:

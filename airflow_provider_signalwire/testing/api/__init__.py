@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 from airflow_provider_signalwire.testing.api import (
     conferences,
+    media,
     messages,
     participants,
     recordings,
@@ -72,6 +73,8 @@ def _dispatch(store: Store, req: ApiRequest) -> Response:
     s = req.segments
     if s and s[0] == "Messages":
         return messages.handle(store, req)
+    if s[:1] == ["Recordings"]:
+        return media.handle(store, req)
     if not s or s[0] != "Conferences" or len(s) > 4 or "" in s:
         raise not_found(req.path)
     if len(s) <= 2:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from airflow_provider_signalwire.testing.store.conferences import ConferenceStore
+from airflow_provider_signalwire.testing.store.media import MediaStore
 from airflow_provider_signalwire.testing.store.messages import MessageStore
 from airflow_provider_signalwire.testing.store.participants import ParticipantStore
 from airflow_provider_signalwire.testing.store.recordings import RecordingStore
@@ -31,6 +32,7 @@ class Store:
         self.conferences = ConferenceStore(self.space)
         self.participants = ParticipantStore(self.conferences)
         self.recordings = RecordingStore(self.conferences)
+        self.media = MediaStore(self.recordings)
         self.streams = StreamStore(self.conferences)
         self.messages = MessageStore(self.space)
         self._seed(seed)

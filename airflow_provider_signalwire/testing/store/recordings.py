@@ -136,6 +136,18 @@ class RecordingStore:
         with self.space.lock:
             return self.render(conference_sid, self._record(conference_sid, sid))
 
+    def find(self, sid: str) -> JSONDict:
+        """
+        Return a recording by its SID alone, whatever its conference (account-level paths).
+
+        :param sid: the recording SID.
+        """
+        with self.space.lock:
+            for conference_sid, records in self._records.items():
+                if sid in records:
+                    return self.render(conference_sid, records[sid])
+        raise UnknownResourceError(sid)
+
     def list(self, conference_sid: str) -> list[JSONDict]:
         """
         Return a conference's recordings in creation order.
