@@ -14,6 +14,8 @@ server errors, transport failures) stay plain ``AirflowException`` s: Airflow ma
 
 from __future__ import annotations
 
+from typing import Any
+
 from airflow_provider_signalwire._compat import AirflowException, AirflowFailException
 
 
@@ -60,6 +62,19 @@ class SignalWireError(AirflowException):
     def __str__(self) -> str:
         return self.message
 
+    def details(self) -> dict[str, Any]:
+        """Return the keyword arguments that rebuild this error with another message."""
+        return {
+            "status_code": self.status_code,
+            "code": self.code,
+            "api_message": self.api_message,
+            "more_info": self.more_info,
+            "method": self.method,
+            "path": self.path,
+            "attempts": self.attempts,
+            "retry_after": self.retry_after,
+        }
+
 
 class SignalWireValidationError(SignalWireError, ValueError, AirflowFailException):
     """An argument or connection setting is invalid; raised before any request is sent."""
@@ -79,9 +94,17 @@ class SignalWireNotFoundError(SignalWireError, AirflowFailException):
 
     ``after_lost_response`` is true when an earlier attempt of the same call may have reached
     SignalWire but its answer was lost; a 404 then can mean the earlier attempt already did the job.
+
+    :param after_lost_response: an earlier attempt of the same call may have been delivered.
     """
 
-    after_lost_response: bool = False
+    def __init__(self, message: str, *, after_lost_response: bool = False, **details: Any) -> None:
+        super().__init__(message, **details)
+        self.after_lost_response = after_lost_response
+
+    def details(self) -> dict[str, Any]:
+        """Return the keyword arguments that rebuild this error with another message."""
+        return {**super().details(), "after_lost_response": self.after_lost_response}
 
 
 class SignalWireRateLimitError(SignalWireError):
@@ -102,12 +125,21 @@ class SignalWireConnectionError(SignalWireError):
 
     ``maybe_delivered`` is false only where the request provably never reached SignalWire
     (the connection was refused or never established).
+
+    :param maybe_delivered: the request may have reached SignalWire before it failed.
     """
 
-    maybe_delivered: bool = True
+    def __init__(self, message: str, *, maybe_delivered: bool = True, **details: Any) -> None:
+        super().__init__(message, **details)
+        self.maybe_delivered = maybe_delivered
+
+    def details(self) -> dict[str, Any]:
+        """Return the keyword arguments that rebuild this error with another message."""
+        return {**super().details(), "maybe_delivered": self.maybe_delivered}
 
 
 class SignalWireTLSError(SignalWireConnectionError, AirflowFailException):
     """The server's TLS certificate was not trusted; waiting cannot change that, so no retry."""
 
-    maybe_delivered = False
+    def __init__(self, message: str, *, maybe_delivered: bool = False, **details: Any) -> None:
+        super().__init__(message, maybe_delivered=maybe_delivered, **details)

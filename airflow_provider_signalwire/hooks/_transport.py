@@ -2,46 +2,41 @@
 The one request path of the synchronous hook: session, timeouts, bounded reads, retries, errors.
 
 Kept apart from :mod:`airflow_provider_signalwire.hooks.signalwire` so that the hook reads as the
-list of API actions, and this module as the single place that knows HTTP.
+list of API actions, and this module as the place where ``requests`` is used.
 """
 
 from __future__ import annotations
 
 import time
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 import requests
 import urllib3
 from requests.adapters import HTTPAdapter
-from tenacity import Retrying, retry_if_exception, stop_after_attempt
+from tenacity import Retrying
 
 from airflow_provider_signalwire import __version__
-from airflow_provider_signalwire.exceptions import (
-    SignalWireConnectionError,
-    SignalWireError,
-    SignalWireNotFoundError,
-)
-from airflow_provider_signalwire.responses import (
+from airflow_provider_signalwire.exceptions import SignalWireConnectionError, SignalWireError
+from airflow_provider_signalwire.hooks._body import check_declared_length
+from airflow_provider_signalwire.hooks._errors import (
     MAX_BODY_BYTES,
+    after_attempts,
     body_too_large,
     result_from_answer,
-)
-from airflow_provider_signalwire.retry import (
-    IDEMPOTENT,
-    RetryPolicy,
-    WaitForRetry,
-    log_retry,
-    note_attempts,
     transport_error,
 )
+from airflow_provider_signalwire.hooks._retry import IDEMPOTENT, RetryPolicy, retry_loop_arguments
 
 if TYPE_CHECKING:
     import logging
-    from collections.abc import Callable, Mapping
+    from collections.abc import Callable
 
-    from airflow_provider_signalwire.connection import SignalWireSettings
+    from airflow_provider_signalwire.hooks._settings import SignalWireSettings
 
 USER_AGENT = f"airflow-provider-signalwire/{__version__} python-requests/{requests.__version__}"
+
+Query = Mapping[str, str] | list[tuple[str, str]]
 
 
 def _is_connect_failure(exc: requests.RequestException) -> bool:
@@ -105,7 +100,7 @@ class SignalWireTransport:
         method: str,
         path: str,
         *,
-        params: Mapping[str, str] | list[tuple[str, str]] | None = None,
+        params: Query | None = None,
         data: Mapping[str, str] | None = None,
         policy: RetryPolicy = IDEMPOTENT,
         max_attempts: int | None = None,
@@ -125,20 +120,24 @@ class SignalWireTransport:
         url = f"{self.settings.base_url}{path}"
         maybe_delivered_before = False
         retrying = self._retrying(policy, max_attempts or self.max_attempts)
+        failure: SignalWireError | None = None
         try:
             for attempt in retrying:
                 with attempt:
                     try:
-                        return self._send_once(method, url, path, params, data)
-                    except SignalWireError as err:
-                        if isinstance(err, SignalWireNotFoundError) and maybe_delivered_before:
-                            err.after_lost_response = True
-                        if isinstance(err, SignalWireConnectionError) and err.maybe_delivered:
-                            maybe_delivered_before = True
+                        return self._send_once(
+                            method, url, path, params, data, maybe_delivered_before
+                        )
+                    except SignalWireConnectionError as err:
+                        maybe_delivered_before = maybe_delivered_before or err.maybe_delivered
                         raise
         except SignalWireError as err:
-            note_attempts(err, retrying.statistics)
-            raise
+            statistics = retrying.statistics
+            failure = after_attempts(
+                err, int(statistics.get("attempt_number", 1)), statistics.get("idle_for", 0.0)
+            )
+        if failure is not None:
+            raise failure
         raise AssertionError("unreachable: tenacity either returns or raises")  # pragma: no cover
 
     def _retrying(self, policy: RetryPolicy, attempts: int) -> Retrying:
@@ -151,12 +150,10 @@ class SignalWireTransport:
         retrying = self._retryings.get(key)
         if retrying is None:
             retrying = Retrying(
-                stop=stop_after_attempt(attempts),
-                wait=WaitForRetry(self.initial_backoff, self.max_backoff),
-                retry=retry_if_exception(policy.should_retry),
-                before_sleep=log_retry(self.log, attempts),
+                **retry_loop_arguments(
+                    policy, attempts, self.initial_backoff, self.max_backoff, self.log
+                ),
                 sleep=lambda seconds: self.sleep(seconds),
-                reraise=True,
             )
             self._retryings[key] = retrying
         return retrying
@@ -166,8 +163,9 @@ class SignalWireTransport:
         method: str,
         url: str,
         path: str,
-        params: Mapping[str, str] | list[tuple[str, str]] | None,
+        params: Query | None,
         data: Mapping[str, str] | None,
+        after_lost_response: bool,
     ) -> dict[str, Any] | None:
         # The transport error is raised outside the except block so that it carries no
         # __context__: the requests exception holds the prepared request, Authorization included.
@@ -198,14 +196,14 @@ class SignalWireTransport:
             method=method,
             path=path,
             reason=response.reason or "",
+            after_lost_response=after_lost_response,
         )
 
     @staticmethod
     def _read_bounded(response: requests.Response, method: str, path: str) -> bytes:
-        declared = response.headers.get("Content-Length", "")
-        if declared.isdigit() and int(declared) > MAX_BODY_BYTES:
-            raise body_too_large(status=response.status_code, method=method, path=path)
+        status = response.status_code
+        check_declared_length(response.headers, status=status, method=method, path=path)
         body = response.raw.read(MAX_BODY_BYTES + 1, decode_content=True) or b""
         if len(body) > MAX_BODY_BYTES:
-            raise body_too_large(status=response.status_code, method=method, path=path)
+            raise body_too_large(status=status, method=method, path=path)
         return body

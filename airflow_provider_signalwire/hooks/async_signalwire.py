@@ -1,129 +1,96 @@
 """
-The asynchronous request path, for triggers: httpx, bounded reads, the shared retries and errors.
+The asynchronous SignalWire hook, for triggers: the same calls as the sync hook, awaited.
 
-The counterpart of :mod:`airflow_provider_signalwire.hooks._transport` for code that runs in the
-triggerer's event loop. URLs come from :mod:`~airflow_provider_signalwire.routes`, errors from
-:mod:`~airflow_provider_signalwire.responses` and the retry policy from
-:mod:`~airflow_provider_signalwire.retry`, so a deferred sensor sees exactly the errors and rides
-out exactly the failures that the synchronous hook does. Nothing here blocks the event loop.
+It fetches its connection with Airflow's async connection API, builds its HTTP client off the
+event loop, and shares every rule (paths, fields, paging, errors, retries, settings) with
+:class:`~airflow_provider_signalwire.hooks.signalwire.SignalWireHook`.
 """
 
 from __future__ import annotations
 
 import asyncio
-import ssl
-import zlib
 from typing import TYPE_CHECKING, Any
 
-import httpx
-from tenacity import AsyncRetrying, retry_if_exception, stop_after_attempt
-
-from airflow_provider_signalwire import __version__
-from airflow_provider_signalwire.connection import (
-    SignalWireSettings,
-    settings_from_airflow_connection,
+from airflow_provider_signalwire.exceptions import SignalWireNotFoundError
+from airflow_provider_signalwire.hooks._async_transport import AsyncSignalWireClient
+from airflow_provider_signalwire.hooks._base import SignalWireHookBase
+from airflow_provider_signalwire.hooks._body import page_items
+from airflow_provider_signalwire.hooks._conferences import (
+    name_lookup_filters,
+    newest_conference,
+    unknown_conference,
 )
-from airflow_provider_signalwire.exceptions import (
-    SignalWireConnectionError,
-    SignalWireError,
-    SignalWireResponseError,
-)
-from airflow_provider_signalwire.forms import api_fields
-from airflow_provider_signalwire.responses import (
-    MAX_BODY_BYTES,
-    body_too_large,
-    result_from_answer,
-)
-from airflow_provider_signalwire.retry import (
-    IDEMPOTENT,
-    WaitForRetry,
-    log_retry,
-    note_attempts,
-    transport_error,
-)
-from airflow_provider_signalwire.routes import conference_path, conferences_path, next_page
+from airflow_provider_signalwire.hooks._errors import missing_body
+from airflow_provider_signalwire.hooks._fields import api_fields
+from airflow_provider_signalwire.hooks._settings import settings_from_airflow_connection
+from airflow_provider_signalwire.hooks._urls import account_path, conference_relative_path
+from airflow_provider_signalwire.hooks._validation import LIST_CONFERENCES_FILTERS, check_allowed
 
 if TYPE_CHECKING:
-    import logging
-    from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+    from collections.abc import AsyncIterator, Awaitable, Callable
     from types import TracebackType
 
+    from airflow_provider_signalwire.hooks._settings import SignalWireSettings
 
-USER_AGENT = f"airflow-provider-signalwire/{__version__} python-httpx/{httpx.__version__}"
-
-QueryParams = dict[str, str] | tuple[tuple[str, str], ...]
+__all__ = ["AsyncSignalWireClient", "SignalWireAsyncHook"]
 
 
-async def aget_settings(conn_id: str, *, timeout: float | None = None) -> SignalWireSettings:
+class SignalWireAsyncHook(SignalWireHookBase):
     """
-    Fetch a ``signalwire`` connection without blocking the event loop and validate it.
+    Talk to SignalWire's Compatibility API from async code (triggers), one connection per hook.
 
-    The token and the ``Authorization`` value derived from it are masked in logs, the way the
-    synchronous hook masks them.
+    Nothing is looked up or sent until the first call. Use it as an async context manager, or
+    call :meth:`aclose` when done. Retries and errors are those of the sync hook.
 
-    :param conn_id: the connection id.
-    :param timeout: read timeout that overrides the connection's ``timeout`` extra.
-    """
-    from airflow_provider_signalwire.hooks.signalwire import SignalWireHook
-
-    conn = await SignalWireHook.aget_connection(conn_id)
-    aextra = getattr(conn, "aextra_dejson", None)
-    extra: Mapping[str, Any] = await aextra() if aextra is not None else conn.extra_dejson
-    return settings_from_airflow_connection(conn, extra, conn_id=conn_id, timeout=timeout)
-
-
-def _build_client(settings: SignalWireSettings) -> httpx.AsyncClient:
-    """Build the client; loads CA certificates from disk, so call it off the event loop."""
-    verify: bool | ssl.SSLContext = (
-        ssl.create_default_context(cafile=settings.verify)
-        if isinstance(settings.verify, str)
-        else settings.verify
-    )
-    return httpx.AsyncClient(
-        auth=httpx.BasicAuth(settings.project_id, settings.token),
-        verify=verify,
-        timeout=httpx.Timeout(settings.read_timeout, connect=settings.connect_timeout),
-        follow_redirects=False,
-        trust_env=False,
-        headers={"User-Agent": USER_AGENT, "Accept": "application/json"},
-    )
-
-
-class AsyncSignalWireClient:
-    """
-    Read SignalWire conferences from async code, with the provider's retries and errors.
-
-    Use it as an async context manager; the HTTP client is built (off the event loop) on entry
-    and closed on exit.
-
-    :param settings: where to connect and with which credentials.
+    :param signalwire_conn_id: id of a connection of type ``signalwire``.
     :param max_attempts: requests per call, the first one included.
-    :param initial_backoff: seconds before the second attempt (doubles each time, plus jitter).
-    :param max_backoff: cap of the exponential wait, in seconds (not of a server-asked wait).
-    :param logger: where retry warnings go.
-    :param sleep: how to wait between attempts (tests pass a fake).
+    :param initial_backoff: seconds before the second attempt; doubles with every attempt.
+    :param max_backoff: cap of the exponential wait in seconds (a server-asked wait is not capped).
+    :param timeout: read timeout in seconds; overrides the connection's ``timeout`` extra.
     """
 
-    def __init__(
-        self,
-        settings: SignalWireSettings,
-        *,
-        max_attempts: int,
-        initial_backoff: float,
-        max_backoff: float,
-        logger: logging.Logger | Any,
-        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
-    ) -> None:
-        self.settings = settings
-        self.max_attempts = max_attempts
-        self.initial_backoff = initial_backoff
-        self.max_backoff = max_backoff
-        self.log = logger
-        self.sleep = sleep
-        self._client: httpx.AsyncClient | None = None
+    _settings: SignalWireSettings | None = None
+    _client: AsyncSignalWireClient | None = None
+    #: How the client waits between attempts; tests replace it before the first call.
+    sleep: Callable[[float], Awaitable[None]] = staticmethod(asyncio.sleep)
 
-    async def __aenter__(self) -> AsyncSignalWireClient:
-        self._client = await asyncio.to_thread(_build_client, self.settings)
+    async def get_settings(self) -> SignalWireSettings:
+        """Fetch and validate the connection once, without blocking the event loop."""
+        if self._settings is None:
+            conn = await self.aget_connection(self.signalwire_conn_id)
+            aextra = getattr(conn, "aextra_dejson", None)
+            extra = await aextra() if aextra is not None else conn.extra_dejson
+            self._settings = settings_from_airflow_connection(
+                conn, extra, conn_id=self.signalwire_conn_id, timeout=self.timeout
+            )
+        return self._settings
+
+    @property
+    def secrets(self) -> tuple[str, ...]:
+        """The credentials fetched so far (token and derived values), to scrub from output."""
+        return self._settings.secrets if self._settings is not None else ()
+
+    async def get_client(self) -> AsyncSignalWireClient:
+        """Return the HTTP client with retries, built (off the event loop) on first use."""
+        if self._client is None:
+            client = AsyncSignalWireClient(
+                await self.get_settings(),
+                max_attempts=self.max_attempts,
+                initial_backoff=self.initial_backoff,
+                max_backoff=self.max_backoff,
+                logger=self.log,
+                sleep=self.sleep,
+            )
+            self._client = await client.__aenter__()
+        return self._client
+
+    async def aclose(self) -> None:
+        """Close the pooled connections; the hook reopens them if used again."""
+        if self._client is not None:
+            client, self._client = self._client, None
+            await client.aclose()
+
+    async def __aenter__(self) -> SignalWireAsyncHook:
         return self
 
     async def __aexit__(
@@ -134,147 +101,73 @@ class AsyncSignalWireClient:
     ) -> None:
         await self.aclose()
 
-    async def aclose(self) -> None:
-        """Close the pooled connections."""
-        if self._client is not None:
-            client, self._client = self._client, None
-            await client.aclose()
+    async def _url(self, account_sid: str | None, relative: str) -> tuple[str, str]:
+        account = (await self.get_settings()).project_id if account_sid is None else account_sid
+        return account, account_path(account) + relative
 
-    # -- API actions -------------------------------------------------------------------------
+    async def _object(self, method: str, path: str) -> dict[str, Any]:
+        result = await (await self.get_client()).request(method, path)
+        if result is None:
+            raise missing_body(method, path)
+        return result
 
-    async def get_conference(self, conference_sid: str, *, account_sid: str) -> dict[str, Any]:
+    # -- conferences -------------------------------------------------------------------------
+
+    async def get_conference(
+        self, conference_sid: str, *, account_sid: str | None = None
+    ) -> dict[str, Any]:
         """
         Fetch one conference.
 
         :param conference_sid: the conference.
-        :param account_sid: the account (Project ID) that owns it.
+        :param account_sid: defaults to the connection's Project ID.
         """
-        path = conference_path(account_sid, conference_sid)
-        result = await self.request("GET", path)
-        if result is None:
-            raise SignalWireResponseError(f"SignalWire answered GET {path} without a body")
-        return result
+        relative = conference_relative_path(conference_sid)
+        return await self._object("GET", (await self._url(account_sid, relative))[1])
 
     async def list_conferences(
-        self, *, account_sid: str, **filters: Any
+        self, *, account_sid: str | None = None, **filters: Any
     ) -> AsyncIterator[dict[str, Any]]:
         """
         Iterate over conferences, following ``next_page_uri`` to the last page.
 
-        :param account_sid: the account (Project ID) to list.
-        :param filters: ``friendly_name``, ``status``, ``page_size`` and the other filters of
-            :meth:`SignalWireHook.list_conferences
+        :param account_sid: account to list; defaults to the connection's Project ID.
+        :param filters: the filters of :meth:`SignalWireHook.list_conferences
             <airflow_provider_signalwire.hooks.signalwire.SignalWireHook.list_conferences>`.
         """
-        path = conferences_path(account_sid)
-        query: QueryParams = api_fields(**filters)
-        while True:
-            page = await self.request("GET", path, params=query) or {}
-            items = page.get("conferences")
-            if not isinstance(items, list):
-                raise SignalWireResponseError(
-                    f"SignalWire page of {path} has no 'conferences' list"
-                )
+        check_allowed("list_conferences", "filter", filters, LIST_CONFERENCES_FILTERS)
+        query: list[tuple[str, str]] = list(api_fields(**filters).items())
+        _, path = await self._url(account_sid, conference_relative_path(None))
+        client = await self.get_client()
+        following: tuple[str, list[tuple[str, str]]] | None = (path, query)
+        while following is not None:
+            path, query = following
+            page = await client.request("GET", path, params=tuple(query))
+            items, following = page_items(page, "conferences", path)
             for item in items:
-                if isinstance(item, dict):
-                    yield item
-            next_uri = page.get("next_page_uri")
-            if not next_uri:
-                return
-            path, next_query = next_page(str(next_uri), path)
-            query = tuple(next_query)
+                yield item
 
-    # -- transport ---------------------------------------------------------------------------
-
-    async def request(
-        self, method: str, path: str, *, params: QueryParams | None = None
+    async def find_conference(
+        self,
+        *,
+        conference_sid: str | None = None,
+        friendly_name: str | None = None,
+        account_sid: str | None = None,
     ) -> dict[str, Any] | None:
         """
-        Send one idempotent API call, retried on transient failures, and return its JSON object.
+        Look a conference up by SID, or the newest one of a name (``None`` if there is none).
 
-        :param method: HTTP method.
-        :param path: URL path, already validated and encoded.
-        :param params: query parameters.
-        :return: the answer's JSON object, or ``None`` for ``204 No Content``.
-        :raises SignalWireError: a subclass naming what went wrong, after the retries.
+        :param conference_sid: the conference's SID; an unknown SID is an error.
+        :param friendly_name: the conference's name, used when no SID is given.
+        :param account_sid: defaults to the connection's Project ID.
         """
-        retrying = AsyncRetrying(
-            stop=stop_after_attempt(self.max_attempts),
-            wait=WaitForRetry(self.initial_backoff, self.max_backoff),
-            retry=retry_if_exception(IDEMPOTENT.should_retry),
-            before_sleep=log_retry(self.log, self.max_attempts),
-            sleep=self.sleep,
-            reraise=True,
-        )
+        if conference_sid is None:
+            name = str(friendly_name)
+            listed = self.list_conferences(account_sid=account_sid, **name_lookup_filters(name))
+            return newest_conference([conference async for conference in listed], name)
+        account, path = await self._url(account_sid, conference_relative_path(conference_sid))
         try:
-            async for attempt in retrying:
-                with attempt:
-                    return await self._send_once(method, path, params)
-        except SignalWireError as err:
-            note_attempts(err, retrying.statistics)
-            raise
-        raise AssertionError("unreachable: tenacity either returns or raises")  # pragma: no cover
-
-    async def _send_once(
-        self, method: str, path: str, params: QueryParams | None
-    ) -> dict[str, Any] | None:
-        if self._client is None:
-            raise RuntimeError("AsyncSignalWireClient is used outside 'async with'")
-        url = f"{self.settings.base_url}{path}"
-        # Raised outside the except block so that it carries no __context__ (the httpx error
-        # holds the request, Authorization header included).
-        failure: SignalWireConnectionError | None = None
-        try:
-            async with self._client.stream(method, url, params=params) as response:
-                body = await _read_bounded(response, method, path)
-        except (httpx.HTTPError, OSError) as exc:
-            never_sent = isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout)
-            failure = transport_error(exc, method, path, never_sent=never_sent)
-        if failure is not None:
-            raise failure
-        return result_from_answer(
-            response.status_code,
-            response.headers,
-            body,
-            method=method,
-            path=path,
-            reason=response.reason_phrase or "",
-        )
-
-
-async def _read_bounded(response: httpx.Response, method: str, path: str) -> bytes:
-    declared = response.headers.get("Content-Length", "")
-    if declared.isdigit() and int(declared) > MAX_BODY_BYTES:
-        raise body_too_large(status=response.status_code, method=method, path=path)
-    encoding = response.headers.get("Content-Encoding", "").strip().lower()
-    if encoding not in {"", "identity", "gzip", "deflate"}:
-        raise SignalWireResponseError(
-            f"SignalWire answered {response.status_code} to {method} {path} with an "
-            f"unsupported Content-Encoding {encoding!r}",
-            status_code=response.status_code,
-            method=method,
-            path=path,
-        )
-    # Count the bytes as received: httpx would inflate a whole network chunk (up to ~1000x)
-    # before this loop could count it.
-    raw = bytearray()
-    async for chunk in response.aiter_raw():
-        raw += chunk
-        if len(raw) > MAX_BODY_BYTES:
-            raise body_too_large(status=response.status_code, method=method, path=path)
-    if encoding in {"", "identity"}:
-        return bytes(raw)
-    try:
-        # wbits=47: a gzip or zlib header, detected; never inflate past the cap
-        body = zlib.decompressobj(wbits=47).decompress(bytes(raw), MAX_BODY_BYTES + 1)
-    except zlib.error:
-        raise SignalWireResponseError(
-            f"SignalWire answered {response.status_code} to {method} {path} with a "
-            f"{encoding} body that does not decompress",
-            status_code=response.status_code,
-            method=method,
-            path=path,
-        ) from None
-    if len(body) > MAX_BODY_BYTES:
-        raise body_too_large(status=response.status_code, method=method, path=path)
-    return body
+            return await self._object("GET", path)
+        except SignalWireNotFoundError as err:
+            failure = unknown_conference(err, conference_sid, account)
+        raise failure

@@ -7,83 +7,19 @@ module imports neither ``requests`` nor ``tenacity``, so DAG files that use it p
 
 from __future__ import annotations
 
-import json
-from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
-from airflow.sdk import BaseOperator
-
 from airflow_provider_signalwire.exceptions import SignalWireError, SignalWireValidationError
-from airflow_provider_signalwire.validation import (
-    check_retry_knobs,
-    validate_sid,
-    validate_stream_identifier,
-)
+from airflow_provider_signalwire.hooks._validation import check_max_concurrency, json_argument
+from airflow_provider_signalwire.operators._base import CONNECTION_FIELDS, SignalWireBaseOperator
 
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
 
     from airflow.sdk import Context
 
-    from airflow_provider_signalwire.hooks.signalwire import SignalWireHook
 
-_CONNECTION_FIELDS = ("signalwire_conn_id", "account_sid")
-
-
-class _SignalWireOperator(BaseOperator):
-    """
-    Shared arguments of the SignalWire operators.
-
-    :param signalwire_conn_id: the ``signalwire`` connection to use.
-    :param account_sid: account (Project ID) that owns the conference; defaults to the
-        connection's Project ID.
-    :param max_attempts: requests per API call, the first one included (retries of transient
-        failures; separate from Airflow's task ``retries``).
-    :param initial_backoff: seconds before the second attempt; doubles with every attempt.
-    :param max_backoff: cap of the exponential wait in seconds (a server-asked wait is not capped).
-    """
-
-    ui_color = "#f72a72"
-
-    def __init__(
-        self,
-        *,
-        signalwire_conn_id: str = "signalwire_default",
-        account_sid: str | None = None,
-        max_attempts: int = 5,
-        initial_backoff: float = 1.0,
-        max_backoff: float = 30.0,
-        **kwargs: Any,
-    ) -> None:
-        super().__init__(**kwargs)
-        check_retry_knobs(max_attempts, initial_backoff, max_backoff)
-        self.signalwire_conn_id = signalwire_conn_id
-        self.account_sid = account_sid
-        self.max_attempts = max_attempts
-        self.initial_backoff = initial_backoff
-        self.max_backoff = max_backoff
-
-    def _hook_kwargs(self) -> dict[str, Any]:
-        return {}
-
-    @cached_property
-    def hook(self) -> SignalWireHook:
-        """The hook, built on first use (never while the DAG file is parsed)."""
-        from airflow_provider_signalwire.hooks.signalwire import SignalWireHook
-
-        return SignalWireHook(
-            self.signalwire_conn_id,
-            max_attempts=self.max_attempts,
-            initial_backoff=self.initial_backoff,
-            max_backoff=self.max_backoff,
-            **self._hook_kwargs(),
-        )
-
-    def _account(self) -> str | None:
-        return None if self.account_sid is None else validate_sid("account_sid", self.account_sid)
-
-
-class StopConferenceStreamOperator(_SignalWireOperator):
+class StopConferenceStreamOperator(SignalWireBaseOperator):
     """
     Stop a media stream on a SignalWire conference.
 
@@ -101,19 +37,18 @@ class StopConferenceStreamOperator(_SignalWireOperator):
     :param max_backoff: cap of the exponential wait, in seconds.
     """
 
-    template_fields: Sequence[str] = ("conference_sid", "stream_sid", *_CONNECTION_FIELDS)
+    template_fields: Sequence[str] = ("conference_sid", "stream_sid", *CONNECTION_FIELDS)
 
     def __init__(self, *, conference_sid: str, stream_sid: str, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.conference_sid = conference_sid
         self.stream_sid = stream_sid
 
-    def execute(self, context: Context) -> dict[str, Any]:
+    def call_signalwire(self, context: Context) -> dict[str, Any]:
         """Stop the stream; return the stream object and push ``stream_status``."""
-        conference_sid = validate_sid("conference_sid", self.conference_sid)
-        stream_sid = validate_stream_identifier(self.stream_sid)
+        conference_sid, stream_sid = self.conference_sid, self.stream_sid
         stream = self.hook.stop_conference_stream(
-            conference_sid, stream_sid, account_sid=self._account()
+            conference_sid, stream_sid, account_sid=self.account_sid
         )
         status = stream.get("status")
         context["ti"].xcom_push(key="stream_status", value=status)
@@ -123,7 +58,7 @@ class StopConferenceStreamOperator(_SignalWireOperator):
         return stream
 
 
-class StartConferenceStreamOperator(_SignalWireOperator):
+class StartConferenceStreamOperator(SignalWireBaseOperator):
     """
     Start streaming a SignalWire conference's audio to a WebSocket (``wss://``) server.
 
@@ -154,8 +89,9 @@ class StartConferenceStreamOperator(_SignalWireOperator):
         "status_callback",
         "authorization_bearer_token",
         "parameters",
-        *_CONNECTION_FIELDS,
+        *CONNECTION_FIELDS,
     )
+    template_fields_renderers = {"parameters": "json"}
 
     def __init__(
         self,
@@ -188,13 +124,16 @@ class StartConferenceStreamOperator(_SignalWireOperator):
         """Render, then mask the bearer token before anything can log or store it."""
         super().render_template_fields(context, jinja_env)
         if self.authorization_bearer_token:
-            from airflow_provider_signalwire.connection import mask_secrets
+            from airflow_provider_signalwire.hooks._secrets import mask_secrets
 
             mask_secrets(self.authorization_bearer_token)
 
-    def execute(self, context: Context) -> dict[str, Any]:
+    def call_signalwire(self, context: Context) -> dict[str, Any]:
         """Start the stream; return the stream object and push ``stream_sid``/``stream_status``."""
-        conference_sid = validate_sid("conference_sid", self.conference_sid)
+        conference_sid = self.conference_sid
+        parameters: Any = self.parameters or None
+        if parameters is not None:
+            parameters = json_argument("parameters", parameters, dict)
         stream = self.hook.start_conference_stream(
             conference_sid,
             url=self.url,
@@ -205,8 +144,8 @@ class StartConferenceStreamOperator(_SignalWireOperator):
             stream_codec=self.stream_codec,
             stream_real_time=self.stream_real_time,
             authorization_bearer_token=self.authorization_bearer_token or None,
-            parameters=_as_mapping("parameters", self.parameters),
-            account_sid=self._account(),
+            parameters=parameters,
+            account_sid=self.account_sid,
         )
         context["ti"].xcom_push(key="stream_sid", value=stream.get("sid"))
         context["ti"].xcom_push(key="stream_status", value=stream.get("status"))
@@ -219,7 +158,7 @@ class StartConferenceStreamOperator(_SignalWireOperator):
         return stream
 
 
-class StopConferenceStreamsOperator(_SignalWireOperator):
+class StopConferenceStreamsOperator(SignalWireBaseOperator):
     """
     Stop many streams in one task, with at most ``max_concurrency`` requests in flight.
 
@@ -238,34 +177,23 @@ class StopConferenceStreamsOperator(_SignalWireOperator):
     :param signalwire_conn_id: the ``signalwire`` connection to use (templated).
     """
 
-    template_fields: Sequence[str] = ("streams", *_CONNECTION_FIELDS)
+    template_fields: Sequence[str] = ("streams", *CONNECTION_FIELDS)
+    template_fields_renderers = {"streams": "json"}
 
     def __init__(
         self, *, streams: list[Mapping[str, str]] | str, max_concurrency: int = 4, **kwargs: Any
     ) -> None:
         super().__init__(**kwargs)
-        if isinstance(max_concurrency, bool) or not isinstance(max_concurrency, int):
-            raise SignalWireValidationError(f"Invalid max_concurrency {max_concurrency!r}.")
         self.streams = streams
-        self.max_concurrency = max_concurrency
+        self.max_concurrency = check_max_concurrency(max_concurrency)
 
     def _hook_kwargs(self) -> dict[str, Any]:
         return {"pool_size": self.max_concurrency}
 
-    def execute(self, context: Context) -> list[dict[str, Any]]:
+    def call_signalwire(self, context: Context) -> list[dict[str, Any]]:
         """Stop every stream; fail after the batch if any could not be stopped."""
-        streams = self.streams
-        if isinstance(streams, str):
-            try:
-                streams = json.loads(streams)
-            except ValueError:
-                raise SignalWireValidationError(
-                    f"Invalid streams {streams[:120]!r}: expected a list of dicts or its JSON."
-                ) from None
-        if not isinstance(streams, list):
-            raise SignalWireValidationError(f"Invalid streams {streams!r}: expected a list.")
         outcomes = self.hook.stop_conference_streams(
-            streams, max_concurrency=self.max_concurrency, account_sid=self._account()
+            self.streams, max_concurrency=self.max_concurrency, account_sid=self.account_sid
         )
         context["ti"].xcom_push(key="stream_outcomes", value=outcomes)
         failed = [outcome for outcome in outcomes if "error" in outcome]
@@ -287,7 +215,7 @@ class StopConferenceStreamsOperator(_SignalWireOperator):
         return outcomes
 
 
-class EndConferenceOperator(_SignalWireOperator):
+class EndConferenceOperator(SignalWireBaseOperator):
     """
     End a SignalWire conference (``Status=completed``): every participant leaves.
 
@@ -298,16 +226,16 @@ class EndConferenceOperator(_SignalWireOperator):
     :param signalwire_conn_id: the ``signalwire`` connection to use (templated).
     """
 
-    template_fields: Sequence[str] = ("conference_sid", *_CONNECTION_FIELDS)
+    template_fields: Sequence[str] = ("conference_sid", *CONNECTION_FIELDS)
 
     def __init__(self, *, conference_sid: str, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.conference_sid = conference_sid
 
-    def execute(self, context: Context) -> dict[str, Any]:
+    def call_signalwire(self, context: Context) -> dict[str, Any]:
         """End the conference; return the conference object."""
-        conference_sid = validate_sid("conference_sid", self.conference_sid)
-        conference = self.hook.end_conference(conference_sid, account_sid=self._account())
+        conference_sid = self.conference_sid
+        conference = self.hook.end_conference(conference_sid, account_sid=self.account_sid)
         context["ti"].xcom_push(key="conference_status", value=conference.get("status"))
         self.log.info(
             "SignalWire conference %s is now %s", conference_sid, conference.get("status")
@@ -315,7 +243,7 @@ class EndConferenceOperator(_SignalWireOperator):
         return conference
 
 
-class UpdateConferenceParticipantOperator(_SignalWireOperator):
+class UpdateConferenceParticipantOperator(SignalWireBaseOperator):
     """
     Mute, unmute, hold or resume a participant of a SignalWire conference.
 
@@ -338,7 +266,7 @@ class UpdateConferenceParticipantOperator(_SignalWireOperator):
         "call_sid",
         "hold_url",
         "announce_url",
-        *_CONNECTION_FIELDS,
+        *CONNECTION_FIELDS,
     )
 
     def __init__(
@@ -364,10 +292,9 @@ class UpdateConferenceParticipantOperator(_SignalWireOperator):
         self.beep_on_exit = beep_on_exit
         self.end_conference_on_exit = end_conference_on_exit
 
-    def execute(self, context: Context) -> dict[str, Any]:
+    def call_signalwire(self, context: Context) -> dict[str, Any]:
         """Update the participant; return the participant object."""
-        conference_sid = validate_sid("conference_sid", self.conference_sid)
-        call_sid = validate_sid("call_sid", self.call_sid)
+        conference_sid, call_sid = self.conference_sid, self.call_sid
         changes = {
             "muted": self.muted,
             "hold": self.hold,
@@ -382,7 +309,7 @@ class UpdateConferenceParticipantOperator(_SignalWireOperator):
                 "UpdateConferenceParticipantOperator needs at least one change, e.g. muted=True."
             )
         participant = self.hook.update_participant(
-            conference_sid, call_sid, account_sid=self._account(), **changes
+            conference_sid, call_sid, account_sid=self.account_sid, **changes
         )
         self.log.info(
             "SignalWire participant %s of conference %s updated: %s",
@@ -393,7 +320,7 @@ class UpdateConferenceParticipantOperator(_SignalWireOperator):
         return participant
 
 
-class RemoveConferenceParticipantOperator(_SignalWireOperator):
+class RemoveConferenceParticipantOperator(SignalWireBaseOperator):
     """
     Remove a participant from a SignalWire conference.
 
@@ -405,32 +332,16 @@ class RemoveConferenceParticipantOperator(_SignalWireOperator):
     :param signalwire_conn_id: the ``signalwire`` connection to use (templated).
     """
 
-    template_fields: Sequence[str] = ("conference_sid", "call_sid", *_CONNECTION_FIELDS)
+    template_fields: Sequence[str] = ("conference_sid", "call_sid", *CONNECTION_FIELDS)
 
     def __init__(self, *, conference_sid: str, call_sid: str, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.conference_sid = conference_sid
         self.call_sid = call_sid
 
-    def execute(self, context: Context) -> dict[str, Any]:
+    def call_signalwire(self, context: Context) -> dict[str, Any]:
         """Remove the participant."""
-        conference_sid = validate_sid("conference_sid", self.conference_sid)
-        call_sid = validate_sid("call_sid", self.call_sid)
-        self.hook.remove_participant(conference_sid, call_sid, account_sid=self._account())
+        conference_sid, call_sid = self.conference_sid, self.call_sid
+        self.hook.remove_participant(conference_sid, call_sid, account_sid=self.account_sid)
         self.log.info("SignalWire participant %s left conference %s", call_sid, conference_sid)
         return {"conference_sid": conference_sid, "call_sid": call_sid, "status": "removed"}
-
-
-def _as_mapping(parameter: str, value: Any) -> Mapping[str, Any] | None:
-    if value is None or value == "":
-        return None
-    if isinstance(value, str):
-        try:
-            value = json.loads(value)
-        except ValueError:
-            raise SignalWireValidationError(
-                f"Invalid {parameter} {value[:120]!r}: expected a dict or its JSON."
-            ) from None
-    if not isinstance(value, dict):
-        raise SignalWireValidationError(f"Invalid {parameter} {value!r}: expected a dict.")
-    return value

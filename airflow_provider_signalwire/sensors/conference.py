@@ -16,22 +16,20 @@ from typing import TYPE_CHECKING, Any
 from airflow.sdk import BaseSensorOperator, PokeReturnValue
 
 from airflow_provider_signalwire._compat import conf
-from airflow_provider_signalwire.conferences import (
-    NAME_LOOKUP_PAGE_SIZE,
+from airflow_provider_signalwire.exceptions import SignalWireError
+from airflow_provider_signalwire.hooks._conferences import (
     NOT_LOOKED_YET,
     Seen,
     describe_target,
     log_change,
-    newest_conference,
-    not_found_message,
+)
+from airflow_provider_signalwire.hooks._validation import (
+    check_retry_knobs,
+    exactly_one_target,
+    validate_friendly_name,
+    validate_sid,
     validate_target_status,
 )
-from airflow_provider_signalwire.exceptions import (
-    SignalWireError,
-    SignalWireNotFoundError,
-    SignalWireValidationError,
-)
-from airflow_provider_signalwire.validation import check_retry_knobs, validate_sid
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -92,12 +90,7 @@ class SignalWireConferenceSensor(BaseSensorOperator):
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
-        if (conference_sid is None) == (friendly_name is None):
-            raise SignalWireValidationError(
-                "SignalWireConferenceSensor needs exactly one of conference_sid and "
-                f"friendly_name; got conference_sid={conference_sid!r}, "
-                f"friendly_name={friendly_name!r}."
-            )
+        exactly_one_target(type(self).__name__, conference_sid, friendly_name)
         self.target_statuses = validate_target_status(target_status)
         check_retry_knobs(max_attempts, initial_backoff, max_backoff)
         self.conference_sid = conference_sid
@@ -128,11 +121,7 @@ class SignalWireConferenceSensor(BaseSensorOperator):
         """Return the rendered ``(conference_sid, friendly_name)``, checked."""
         if self.conference_sid is not None:
             return validate_sid("conference_sid", self.conference_sid), None
-        if not isinstance(self.friendly_name, str) or not self.friendly_name:
-            raise SignalWireValidationError(
-                f"Invalid friendly_name {self.friendly_name!r}: expected a non-empty string."
-            )
-        return None, self.friendly_name
+        return None, validate_friendly_name(self.friendly_name)
 
     def _account(self) -> str | None:
         if self.account_sid:
@@ -181,24 +170,9 @@ class SignalWireConferenceSensor(BaseSensorOperator):
     def poke(self, context: Context) -> PokeReturnValue:
         """Look at the conference once; done when its status is one of the targets."""
         conference_sid, friendly_name = self._target()
-        account_sid = self._account()
-        if conference_sid is not None:
-            try:
-                conference: dict[str, Any] | None = self.hook.get_conference(
-                    conference_sid, account_sid=account_sid
-                )
-            except SignalWireNotFoundError as err:
-                account = account_sid or self.hook.settings.project_id
-                err.message = not_found_message(conference_sid, account, err)
-                raise
-        else:
-            name = str(friendly_name)
-            conference = newest_conference(
-                self.hook.list_conferences(
-                    friendly_name=name, page_size=NAME_LOOKUP_PAGE_SIZE, account_sid=account_sid
-                ),
-                name,
-            )
+        conference = self.hook.find_conference(
+            conference_sid=conference_sid, friendly_name=friendly_name, account_sid=self._account()
+        )
         self._last_seen = log_change(self.log, self._what(), self._last_seen, conference)
         is_done = conference is not None and conference.get("status") in self.target_statuses
         return PokeReturnValue(is_done=is_done, xcom_value=conference if is_done else None)

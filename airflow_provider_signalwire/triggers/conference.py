@@ -13,26 +13,22 @@ from typing import TYPE_CHECKING, Any
 
 from airflow.triggers.base import BaseTrigger, TriggerEvent
 
-from airflow_provider_signalwire.conferences import (
-    NAME_LOOKUP_PAGE_SIZE,
+from airflow_provider_signalwire.exceptions import SignalWireError
+from airflow_provider_signalwire.hooks._conferences import (
     NOT_LOOKED_YET,
     describe_target,
     log_change,
-    newest_conference,
-    not_found_message,
-    validate_target_status,
 )
-from airflow_provider_signalwire.exceptions import (
-    SignalWireError,
-    SignalWireNotFoundError,
-    SignalWireValidationError,
+from airflow_provider_signalwire.hooks._secrets import scrub
+from airflow_provider_signalwire.hooks._validation import (
+    exactly_one_target,
+    validate_target_status,
 )
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Sequence
 
-    from airflow_provider_signalwire.connection import SignalWireSettings
-    from airflow_provider_signalwire.hooks.async_signalwire import AsyncSignalWireClient
+    from airflow_provider_signalwire.hooks.async_signalwire import SignalWireAsyncHook
 
 
 class ConferenceStatusTrigger(BaseTrigger):
@@ -72,10 +68,7 @@ class ConferenceStatusTrigger(BaseTrigger):
         max_backoff: float = 30.0,
     ) -> None:
         super().__init__()  # type: ignore[no-untyped-call]
-        if (conference_sid is None) == (friendly_name is None):
-            raise SignalWireValidationError(
-                "ConferenceStatusTrigger needs exactly one of conference_sid and friendly_name."
-            )
+        exactly_one_target(type(self).__name__, conference_sid, friendly_name)
         self.conference_sid = conference_sid
         self.friendly_name = friendly_name
         self.target_statuses = list(validate_target_status(target_statuses))
@@ -105,29 +98,27 @@ class ConferenceStatusTrigger(BaseTrigger):
 
     async def run(self) -> AsyncIterator[TriggerEvent]:
         """Poll until the status is reached or an error ends the wait; yield one event."""
-        token: str | None = None
-        try:
-            from airflow_provider_signalwire.hooks.async_signalwire import aget_settings
+        from airflow_provider_signalwire.hooks.async_signalwire import SignalWireAsyncHook
 
-            settings = await aget_settings(self.signalwire_conn_id)
-            token = settings.token
-            conference = await self._wait(settings)
+        hook = SignalWireAsyncHook(
+            self.signalwire_conn_id,
+            max_attempts=self.max_attempts,
+            initial_backoff=self.initial_backoff,
+            max_backoff=self.max_backoff,
+        )
+        try:
+            conference = await self._wait(hook)
             event: dict[str, Any] = {"status": "success", "conference": conference}
         except SignalWireError as err:
-            event = {
-                "status": "error",
-                "message": _scrub(str(err), token),
-                "error_type": type(err).__name__,
-            }
+            event = _error_event(str(err), hook.secrets, error_type=type(err).__name__)
         except Exception as err:  # any failure must still end in exactly one event
             message = f"Waiting for SignalWire failed: {type(err).__name__}: {err}"
-            event = {"status": "error", "message": _scrub(message, token)}
+            event = _error_event(message, hook.secrets)
+        finally:
+            await hook.aclose()
         yield TriggerEvent(event)  # type: ignore[no-untyped-call]
 
-    async def _wait(self, settings: SignalWireSettings) -> dict[str, Any]:
-        from airflow_provider_signalwire.hooks.async_signalwire import AsyncSignalWireClient
-
-        account = self.account_sid or settings.project_id
+    async def _wait(self, hook: SignalWireAsyncHook) -> dict[str, Any]:
         what = describe_target(self.conference_sid, self.friendly_name)
         self.log.info(
             "Waiting for SignalWire %s to reach %s (polling every %gs)",
@@ -136,36 +127,22 @@ class ConferenceStatusTrigger(BaseTrigger):
             self.poll_interval,
         )
         seen = NOT_LOOKED_YET
-        async with AsyncSignalWireClient(
-            settings,
-            max_attempts=self.max_attempts,
-            initial_backoff=self.initial_backoff,
-            max_backoff=self.max_backoff,
-            logger=self.log,
-        ) as client:
-            while True:
-                conference = await self._look(client, account)
-                seen = log_change(self.log, what, seen, conference)
-                if conference is not None and conference.get("status") in self.target_statuses:
-                    return conference
-                await asyncio.sleep(self.poll_interval)
-
-    async def _look(self, client: AsyncSignalWireClient, account: str) -> dict[str, Any] | None:
-        if self.conference_sid is not None:
-            try:
-                return await client.get_conference(self.conference_sid, account_sid=account)
-            except SignalWireNotFoundError as err:
-                err.message = not_found_message(self.conference_sid, account, err)
-                raise
-        name = str(self.friendly_name)
-        listed = [
-            conference
-            async for conference in client.list_conferences(
-                account_sid=account, friendly_name=name, page_size=NAME_LOOKUP_PAGE_SIZE
+        while True:
+            conference = await hook.find_conference(
+                conference_sid=self.conference_sid,
+                friendly_name=self.friendly_name,
+                account_sid=self.account_sid,
             )
-        ]
-        return newest_conference(listed, name)
+            seen = log_change(self.log, what, seen, conference)
+            if conference is not None and conference.get("status") in self.target_statuses:
+                return conference
+            await asyncio.sleep(self.poll_interval)
 
 
-def _scrub(message: str, token: str | None) -> str:
-    return message.replace(token, "***") if token else message
+def _error_event(
+    message: str, secrets: tuple[str, ...], *, error_type: str | None = None
+) -> dict[str, Any]:
+    event = {"status": "error", "message": scrub(message, secrets)}
+    if error_type is not None:
+        event["error_type"] = error_type
+    return event

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import gzip
-import logging
+import os
 import tracemalloc
 from datetime import datetime, timedelta, timezone
 from email.utils import format_datetime
@@ -24,9 +24,8 @@ from reliability_support import (
     full_backlog_listener,
     leak_surface,
 )
-from signalwire_test_support import PROJECT_ID, TOKEN
+from signalwire_test_support import PROJECT_ID, TOKEN, connection_json
 
-from airflow_provider_signalwire.connection import settings_from_connection
 from airflow_provider_signalwire.exceptions import (
     SignalWireAuthError,
     SignalWireConnectionError,
@@ -37,8 +36,8 @@ from airflow_provider_signalwire.exceptions import (
     SignalWireResponseError,
     SignalWireServerError,
 )
-from airflow_provider_signalwire.hooks.async_signalwire import AsyncSignalWireClient
-from airflow_provider_signalwire.responses import MAX_BODY_BYTES
+from airflow_provider_signalwire.hooks._errors import MAX_BODY_BYTES
+from airflow_provider_signalwire.hooks.async_signalwire import SignalWireAsyncHook
 from airflow_provider_signalwire.testing import Fault, SignalWireEmulator
 
 if TYPE_CHECKING:
@@ -577,30 +576,30 @@ class TestRedirects:
 def run_async(
     url: str,
     sleeps: AsyncFakeSleep,
-    call: Callable[[AsyncSignalWireClient], Any],
+    call: Callable[[SignalWireAsyncHook], Any],
     *,
     max_attempts: int = 5,
     token: str = TOKEN,
 ) -> Any:
-    settings = settings_from_connection(
-        host=url, login=PROJECT_ID, password=token, port=None, extra={}, conn_id="async"
-    )
+    os.environ["AIRFLOW_CONN_SIGNALWIRE_ASYNC_MATRIX"] = connection_json(url, token=token)
 
     async def go() -> Any:
-        async with AsyncSignalWireClient(
-            settings,
+        async with SignalWireAsyncHook(
+            "signalwire_async_matrix",
             max_attempts=max_attempts,
             initial_backoff=0.5,
             max_backoff=4.0,
-            logger=logging.getLogger("reliability.async"),
-            sleep=sleeps,
-        ) as client:
-            return await call(client)
+        ) as hook:
+            hook.sleep = sleeps
+            return await call(hook)
 
-    return asyncio.run(go())
+    try:
+        return asyncio.run(go())
+    finally:
+        del os.environ["AIRFLOW_CONN_SIGNALWIRE_ASYNC_MATRIX"]
 
 
-def aget(emu: SignalWireEmulator) -> Callable[[AsyncSignalWireClient], Any]:
+def aget(emu: SignalWireEmulator) -> Callable[[SignalWireAsyncHook], Any]:
     return lambda client: client.get_conference(emu.demo_conference_sid, account_sid=PROJECT_ID)
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import unicodedata
 from collections import Counter
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
@@ -23,15 +24,17 @@ from reliability_support import RecordingAdapter
 from signalwire_test_support import PROJECT_ID, TOKEN
 
 from airflow_provider_signalwire.exceptions import SignalWireValidationError
+from airflow_provider_signalwire.hooks._urls import API_ROOT
+from airflow_provider_signalwire.hooks._validation import SID_PATTERN, normalize_space_url
 from airflow_provider_signalwire.hooks.signalwire import SignalWireHook
 from airflow_provider_signalwire.operators.conference import StartConferenceStreamOperator
-from airflow_provider_signalwire.routes import API_ROOT
-from airflow_provider_signalwire.validation import SID_PATTERN, normalize_space_url
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
     import requests
+
+    from airflow_provider_signalwire.hooks._transport import SignalWireTransport
 
 SPACE = "example.signalwire.com"
 EXAMPLES = 300
@@ -74,12 +77,26 @@ def recording_hook(
     host: str = SPACE, port: int | None = None
 ) -> tuple[SignalWireHook, RecordingAdapter]:
     """A hook on ``host`` whose session records requests instead of sending them."""
-    hook = SignalWireHook(max_attempts=1)
-    hook.get_connection = lambda conn_id: connection(host, port)  # type: ignore[method-assign]
     adapter = RecordingAdapter()
-    hook.transport.session.mount("https://", adapter)
-    hook.transport.session.mount("http://", adapter)
+    hook = RecordingHook(adapter)
+    hook.get_connection = lambda conn_id: connection(host, port)  # type: ignore[method-assign]
+    hook.transport  # noqa: B018 - validate the settings now: invalid ones raise here
     return hook, adapter
+
+
+class RecordingHook(SignalWireHook):
+    """A hook whose every session, including one rebuilt after ``close()``, records requests."""
+
+    def __init__(self, adapter: RecordingAdapter) -> None:
+        super().__init__(max_attempts=1)
+        self.adapter = adapter
+
+    @cached_property
+    def transport(self) -> SignalWireTransport:
+        transport = SignalWireHook.transport.func(self)  # type: ignore[attr-defined]
+        transport.session.mount("https://", self.adapter)
+        transport.session.mount("http://", self.adapter)
+        return transport
 
 
 @pytest.fixture(scope="module")

@@ -26,12 +26,14 @@ from reliability_support import (
 )
 from signalwire_test_support import PROJECT_ID, TOKEN
 
-from airflow_provider_signalwire.connection import settings_from_connection
 from airflow_provider_signalwire.exceptions import (
     SignalWireConnectionError,
     SignalWireError,
     SignalWireValidationError,
 )
+from airflow_provider_signalwire.hooks._retry import is_transient
+from airflow_provider_signalwire.hooks._settings import settings_from_connection
+from airflow_provider_signalwire.hooks._urls import conference_path
 from airflow_provider_signalwire.hooks.async_signalwire import AsyncSignalWireClient
 from airflow_provider_signalwire.operators.conference import (
     EndConferenceOperator,
@@ -41,7 +43,6 @@ from airflow_provider_signalwire.operators.conference import (
     StopConferenceStreamsOperator,
     UpdateConferenceParticipantOperator,
 )
-from airflow_provider_signalwire.retry import is_transient
 from airflow_provider_signalwire.testing import Fault
 from airflow_provider_signalwire.triggers.conference import ConferenceStatusTrigger
 
@@ -301,7 +302,7 @@ class TestTls:
                 settings, max_attempts=1, initial_backoff=0, max_backoff=0,
                 logger=logging.getLogger("x"), sleep=AsyncFakeSleep(),
             ) as client:  # fmt: skip
-                return await client.get_conference("CF1", account_sid=PROJECT_ID)
+                return await client.request("GET", conference_path(PROJECT_ID, "CF1"))
 
         assert asyncio.run(go())["sid"] == "CF1"
 

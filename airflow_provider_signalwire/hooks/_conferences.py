@@ -1,8 +1,8 @@
 """
-What the conference sensor and its trigger share.
+What the conference sensor and its trigger share, written once for the sync and async hooks.
 
-Target statuses, picking a conference by name, and logging what changed between two looks.
-Standard library only, so the sensor module stays light to import.
+Which conference a name means, how an unknown SID is reported, and logging what changed between
+two looks. Standard library only, so the sensor module stays light to import.
 """
 
 from __future__ import annotations
@@ -12,36 +12,15 @@ from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING, Any
 
-from airflow_provider_signalwire.exceptions import SignalWireError, SignalWireValidationError
+from airflow_provider_signalwire.exceptions import SignalWireNotFoundError
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
-#: A conference's ``status`` values in SignalWire's Compatibility API.
-CONFERENCE_STATUSES = ("init", "in-progress", "completed")
 #: Page size of the ``FriendlyName`` look-up; names are rarely reused more often than this.
 NAME_LOOKUP_PAGE_SIZE = 100
 _OLDEST = datetime.min.replace(tzinfo=timezone.utc)
 _LONG_MONTH = re.compile(r"\b(Sept)\b", re.IGNORECASE)
-
-
-def validate_target_status(value: object) -> tuple[str, ...]:
-    """
-    Validate ``target_status`` (one status or a list of them) and return the statuses as a tuple.
-
-    :param value: ``init``, ``in-progress`` or ``completed``, or a non-empty list of them.
-    """
-    statuses = [value] if isinstance(value, str) else value
-    if (
-        not isinstance(statuses, list | tuple | set | frozenset)
-        or not statuses
-        or any(status not in CONFERENCE_STATUSES for status in statuses)
-    ):
-        raise SignalWireValidationError(
-            f"Invalid target_status {value!r}: expected one of {', '.join(CONFERENCE_STATUSES)} "
-            "or a non-empty list of them."
-        )
-    return tuple(dict.fromkeys(str(status) for status in statuses))
 
 
 def parse_date_created(value: object) -> datetime | None:
@@ -118,9 +97,23 @@ def log_change(log: Any, what: str, previous: Seen, conference: dict[str, Any] |
     return seen
 
 
-def not_found_message(conference_sid: str, account_sid: str, err: SignalWireError) -> str:
-    """Say plainly that a conference SID is unknown, keeping SignalWire's own words."""
-    return (
+def name_lookup_filters(friendly_name: str) -> dict[str, Any]:
+    """The ``list_conferences`` filters of a look-up by name (see :func:`newest_conference`)."""
+    return {"friendly_name": friendly_name, "page_size": NAME_LOOKUP_PAGE_SIZE}
+
+
+def unknown_conference(
+    err: SignalWireNotFoundError, conference_sid: str, account_sid: str
+) -> SignalWireNotFoundError:
+    """
+    Build the error for a conference SID that SignalWire does not know, keeping its own words.
+
+    :param err: the 404 of the look-up.
+    :param conference_sid: the conference asked for.
+    :param account_sid: the account it was looked up in.
+    """
+    return SignalWireNotFoundError(
         f"SignalWire conference {conference_sid} does not exist in account {account_sid} "
-        f"({err.message})"
+        f"({err.message})",
+        **err.details(),
     )

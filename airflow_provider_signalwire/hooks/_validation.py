@@ -9,9 +9,10 @@ can validate at ``execute()`` without loading the HTTP stack.
 from __future__ import annotations
 
 import ipaddress
+import json
 import re
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 from urllib.parse import SplitResult, quote, urlsplit
 
@@ -21,6 +22,35 @@ from airflow_provider_signalwire.exceptions import SignalWireValidationError
 SID_PATTERN = re.compile(r"[A-Za-z0-9-]{1,64}")
 MAX_STREAM_IDENTIFIER_LENGTH = 256
 MAX_STREAM_PARAMETERS = 99
+#: Largest ``max_concurrency`` of a bulk call.
+MAX_CONCURRENCY = 64
+#: Largest timeout, in seconds, of a connection or a hook.
+MAX_TIMEOUT_SECONDS = 3600
+
+# What SignalWire accepts, per argument: the enums of its Compatibility API.
+STREAM_TRACKS = ("inbound_track", "outbound_track", "both_tracks")
+STREAM_CODECS = ("PCMU", "PCMA", "L16", "L16@16000h", "L16@24000h")
+CALLBACK_METHODS = ("GET", "POST")
+RECORDING_STATUSES = ("paused", "in-progress", "stopped")
+CONFERENCE_UPDATE_STATUSES = ("completed",)
+#: A conference's ``status`` values.
+CONFERENCE_STATUSES = ("init", "in-progress", "completed")
+
+# Which keyword arguments each API call takes, beside its positional SIDs.
+_DATE_FILTERS = frozenset(
+    f"date_{what}{when}" for what in ("created", "updated") for when in ("", "_before", "_after")
+)
+LIST_CONFERENCES_FILTERS = frozenset({"friendly_name", "status", "page_size"}) | _DATE_FILTERS
+LIST_RECORDINGS_FILTERS = frozenset(
+    {"date_created", "date_created_before", "date_created_after", "page_size"}
+)
+PARTICIPANT_UPDATE_FIELDS = frozenset(
+    {
+        "muted", "hold", "hold_url", "hold_method", "announce_url", "announce_method",
+        "wait_url", "wait_method", "beep_on_exit", "end_conference_on_exit", "coaching",
+        "call_sid_to_coach",
+    }
+)  # fmt: skip
 _HOST_LABEL = re.compile(r"(?!-)[A-Za-z0-9-]{1,63}(?<!-)")
 _LOOPBACK_NAMES = frozenset({"localhost"})
 
@@ -235,3 +265,134 @@ def check_retry_knobs(max_attempts: Any, initial_backoff: Any, max_backoff: Any)
     for name, value in (("initial_backoff", initial_backoff), ("max_backoff", max_backoff)):
         if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
             raise SignalWireValidationError(f"Invalid {name} {value!r}: expected seconds >= 0.")
+
+
+def check_allowed(call: str, what: str, given: Iterable[str], allowed: Iterable[str]) -> None:
+    """
+    Refuse keyword arguments that an API call does not take, naming them.
+
+    :param call: the hook method, for the message.
+    :param what: ``filter`` or ``field``, for the message.
+    :param given: the argument names passed.
+    :param allowed: the names the call takes.
+    """
+    unknown = sorted(set(given) - set(allowed))
+    if unknown:
+        raise SignalWireValidationError(f"Unknown {call} {what}(s): {unknown}.")
+
+
+def check_timeout(value: Any, parameter: str = "timeout") -> float | None:
+    """
+    Return a timeout in seconds, ``None`` when it is not set (``None`` or empty).
+
+    :param value: seconds, as a number or a numeric string; 0 < s <= 3600.
+    :param parameter: name of the argument, used in the error message.
+    """
+    if value is None or value == "":
+        return None
+    try:
+        seconds = float(value)
+    except (TypeError, ValueError):
+        seconds = -1.0
+    if isinstance(value, bool) or not 0 < seconds <= MAX_TIMEOUT_SECONDS:
+        raise _fail(parameter, value, f"expected seconds, 0 < s <= {MAX_TIMEOUT_SECONDS}")
+    return seconds
+
+
+def check_max_concurrency(value: Any) -> int:
+    """
+    Return ``value`` if it is a valid ``max_concurrency``: an integer from 1 to 64.
+
+    :param value: the value to check.
+    """
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_CONCURRENCY:
+        raise _fail("max_concurrency", value, f"expected an integer from 1 to {MAX_CONCURRENCY}")
+    return value
+
+
+def validate_target_status(value: object) -> tuple[str, ...]:
+    """
+    Validate ``target_status`` (one status or a list of them) and return the statuses as a tuple.
+
+    :param value: ``init``, ``in-progress`` or ``completed``, or a non-empty list of them.
+    """
+    statuses = [value] if isinstance(value, str) else value
+    if (
+        not isinstance(statuses, list | tuple | set | frozenset)
+        or not statuses
+        or any(status not in CONFERENCE_STATUSES for status in statuses)
+    ):
+        raise SignalWireValidationError(
+            f"Invalid target_status {value!r}: expected one of {', '.join(CONFERENCE_STATUSES)} "
+            "or a non-empty list of them."
+        )
+    return tuple(dict.fromkeys(str(status) for status in statuses))
+
+
+def validate_friendly_name(value: object) -> str:
+    """
+    Return ``value`` if it can be a conference's ``FriendlyName``: a non-empty string.
+
+    :param value: the value to check.
+    """
+    if not isinstance(value, str) or not value:
+        raise _fail("friendly_name", value, "expected a non-empty string")
+    return value
+
+
+def exactly_one_target(owner: str, conference_sid: object, friendly_name: object) -> None:
+    """
+    Refuse a wait that names its conference by both, or neither, of SID and name.
+
+    :param owner: the sensor or trigger class, for the message.
+    :param conference_sid: the ``conference_sid`` argument.
+    :param friendly_name: the ``friendly_name`` argument.
+    """
+    if (conference_sid is None) == (friendly_name is None):
+        raise SignalWireValidationError(
+            f"{owner} needs exactly one of conference_sid and friendly_name; got "
+            f"conference_sid={conference_sid!r}, friendly_name={friendly_name!r}."
+        )
+
+
+def stream_pairs(streams: object) -> list[tuple[str, str]]:
+    """
+    Validate a bulk stop's entries and return them as ``(conference_sid, stream_sid)`` pairs.
+
+    :param streams: a list of dicts with ``conference_sid`` and ``stream_sid``, or its JSON.
+    """
+    entries = json_argument("streams", streams, list)
+    pairs = []
+    for index, entry in enumerate(entries):
+        if not isinstance(entry, Mapping) or not {"conference_sid", "stream_sid"} <= set(entry):
+            raise _fail(
+                f"streams[{index}]", entry, "expected a dict with conference_sid and stream_sid"
+            )
+        try:
+            pairs.append(
+                (
+                    validate_sid("conference_sid", entry["conference_sid"]),
+                    validate_stream_identifier(entry["stream_sid"]),
+                )
+            )
+        except SignalWireValidationError as err:
+            raise SignalWireValidationError(f"streams[{index}]: {err}") from None
+    return pairs
+
+
+def json_argument(parameter: str, value: object, expected: type[Any]) -> Any:
+    """
+    Return a dict or list argument, parsing it first if a template rendered it as JSON text.
+
+    :param parameter: name of the argument, used in the error message.
+    :param value: the value, or its JSON.
+    :param expected: ``dict`` or ``list``.
+    """
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except ValueError:
+            raise _fail(parameter, value, f"expected a {expected.__name__} or its JSON") from None
+    if not isinstance(value, expected):
+        raise _fail(parameter, value, f"expected a {expected.__name__}")
+    return value

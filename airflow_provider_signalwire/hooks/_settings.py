@@ -9,13 +9,17 @@ asynchronous trigger both build their clients from :class:`SignalWireSettings`.
 
 from __future__ import annotations
 
-import base64
 import os
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from airflow_provider_signalwire.exceptions import SignalWireValidationError
-from airflow_provider_signalwire.validation import normalize_space_url, validate_sid
+from airflow_provider_signalwire.hooks._secrets import credential_variants, mask_secrets
+from airflow_provider_signalwire.hooks._validation import (
+    check_timeout,
+    normalize_space_url,
+    validate_sid,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -33,7 +37,7 @@ class SignalWireSettings:
     :param project_id: the Project ID (Basic auth user and default ``AccountSid``).
     :param token: the API token (Basic auth password).
     :param connect_timeout: seconds to establish a connection.
-    :param read_timeout: seconds to wait for each read of the answer.
+    :param read_timeout: seconds to wait for the answer.
     :param verify: verify TLS certificates (``True``), not (``False``), or a CA bundle path.
     """
 
@@ -49,19 +53,10 @@ class SignalWireSettings:
         """The ``(connect, read)`` timeouts as requests takes them."""
         return (self.connect_timeout, self.read_timeout)
 
-
-def _seconds(name: str, value: Any) -> float | None:
-    if value is None or value == "":
-        return None
-    try:
-        seconds = float(value)
-    except (TypeError, ValueError):
-        seconds = -1.0
-    if isinstance(value, bool) or not 0 < seconds <= 3600:
-        raise SignalWireValidationError(
-            f"Invalid {name} {value!r}: expected a number of seconds between 0 and 3600."
-        )
-    return seconds
+    @property
+    def secrets(self) -> tuple[str, ...]:
+        """The token and the ``Authorization`` values derived from it, to scrub from output."""
+        return credential_variants(self.project_id, self.token)
 
 
 def _verify(value: Any) -> bool | str:
@@ -115,8 +110,8 @@ def settings_from_connection(
         raise SignalWireValidationError(
             f"Connection {conn_id!r}: the API Token (connection password) is empty."
         )
-    read_timeout = _seconds("timeout", timeout) or _seconds("timeout", extra.get("timeout"))
-    connect_timeout = _seconds("connect_timeout", extra.get("connect_timeout"))
+    read_timeout = check_timeout(timeout) or check_timeout(extra.get("timeout"))
+    connect_timeout = check_timeout(extra.get("connect_timeout"), "connect_timeout")
     return SignalWireSettings(
         base_url=base_url,
         project_id=project_id,
@@ -132,27 +127,6 @@ def _names_port(space: str) -> bool:
     return netloc.rsplit("]", 1)[-1].count(":") == 1
 
 
-def mask_secrets(*secrets: str) -> None:
-    """
-    Register secrets with this process's log masker, so task logs show ``***`` instead.
-
-    Only the local masker is told: task logs are redacted in the task process before they leave
-    it, and ``airflow.sdk.log.mask_secret`` would also send each value to the supervisor in a
-    message that ``airflow dags test`` prints verbatim at DEBUG level.
-    """
-    try:
-        from airflow.sdk._shared.secrets_masker import _secrets_masker
-    except ImportError:  # pragma: no cover - layouts other than the tested Airflow releases
-        from airflow.sdk.log import mask_secret
-
-        for secret in secrets:
-            mask_secret(secret)
-        return
-    masker = _secrets_masker()
-    for secret in secrets:
-        masker.add_mask(secret)
-
-
 def settings_from_airflow_connection(
     conn: Any, extra: Mapping[str, Any], *, conn_id: str, timeout: float | None = None
 ) -> SignalWireSettings:
@@ -165,8 +139,7 @@ def settings_from_airflow_connection(
     :param timeout: read timeout that overrides the connection's ``timeout`` extra.
     """
     if conn.password:
-        basic = base64.b64encode(f"{conn.login or ''}:{conn.password}".encode()).decode()
-        mask_secrets(conn.password, basic, f"Basic {basic}")
+        mask_secrets(*credential_variants(conn.login, conn.password))
     return settings_from_connection(
         host=conn.host,
         login=conn.login,

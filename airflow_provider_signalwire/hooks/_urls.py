@@ -11,7 +11,7 @@ from __future__ import annotations
 from urllib.parse import parse_qsl, urlsplit
 
 from airflow_provider_signalwire.exceptions import SignalWireResponseError
-from airflow_provider_signalwire.validation import (
+from airflow_provider_signalwire.hooks._validation import (
     path_segment,
     validate_sid,
     validate_stream_identifier,
@@ -27,13 +27,12 @@ def account_path(account_sid: str) -> str:
 
 def conferences_path(account_sid: str) -> str:
     """Path of an account's conferences."""
-    return f"{account_path(account_sid)}/Conferences"
+    return account_path(account_sid) + conference_relative_path(None)
 
 
 def conference_path(account_sid: str, conference_sid: str) -> str:
     """Path of one conference."""
-    sid = path_segment(validate_sid("conference_sid", conference_sid))
-    return f"{conferences_path(account_sid)}/{sid}"
+    return account_path(account_sid) + conference_relative_path(conference_sid)
 
 
 def conference_child_path(
@@ -47,7 +46,27 @@ def conference_child_path(
     :param collection: ``Participants``, ``Recordings`` or ``Streams``.
     :param child: the call SID, recording SID, or stream SID or name; ``None`` for the collection.
     """
-    path = f"{conference_path(account_sid, conference_sid)}/{collection}"
+    return account_path(account_sid) + conference_relative_path(conference_sid, collection, child)
+
+
+def conference_relative_path(
+    conference_sid: str | None, collection: str | None = None, child: str | None = None
+) -> str:
+    """
+    The part of a conference path below the account, validated before any account is known.
+
+    Hook methods build it first, so bad input fails before the connection is fetched.
+
+    :param conference_sid: the conference; ``None`` for the account's conferences.
+    :param collection: ``Participants``, ``Recordings`` or ``Streams``; ``None`` for the conference.
+    :param child: the call SID, recording SID, or stream SID or name; ``None`` for the collection.
+    """
+    if conference_sid is None:
+        return "/Conferences"
+    path = f"/Conferences/{path_segment(validate_sid('conference_sid', conference_sid))}"
+    if collection is None:
+        return path
+    path = f"{path}/{collection}"
     if child is None:
         return path
     if collection == "Streams":

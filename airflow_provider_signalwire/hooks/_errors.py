@@ -1,5 +1,8 @@
 """
-Turn SignalWire's HTTP answers into results or errors, whatever client fetched them.
+Every decision that turns an answer or a transport failure into a result or an error.
+
+Both clients (``requests`` and ``httpx``) hand their raw outcome here, so they raise the same
+errors for the same answers. Errors are built complete, once, and never changed after.
 
 SignalWire answers errors in three shapes: ``{"code", "message", "more_info", "status"}``,
 ``{"errors": ["message", ...]}`` and ``{"errors": [{"code", "message", "more_info"}, ...]}``; a
@@ -10,18 +13,21 @@ proxy in between may answer HTML, nothing, or a cut-off body. All of them end up
 from __future__ import annotations
 
 import json
+import ssl
 from typing import TYPE_CHECKING, Any
 
 from airflow_provider_signalwire.exceptions import (
     SignalWireAuthError,
+    SignalWireConnectionError,
     SignalWireError,
     SignalWireNotFoundError,
     SignalWireRateLimitError,
     SignalWireRequestError,
     SignalWireResponseError,
     SignalWireServerError,
+    SignalWireTLSError,
 )
-from airflow_provider_signalwire.retry import retry_after_seconds
+from airflow_provider_signalwire.hooks._retry import retry_after_seconds
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -95,6 +101,7 @@ def error_from_response(
     method: str,
     path: str,
     reason: str = "",
+    after_lost_response: bool = False,
 ) -> SignalWireError:
     """
     Build the error for a non-success answer.
@@ -105,6 +112,7 @@ def error_from_response(
     :param method: request method, for the message.
     :param path: request path without query, for the message.
     :param reason: HTTP reason phrase, if the client has one.
+    :param after_lost_response: an earlier attempt of this call may have been delivered.
     """
     code, api_message, more_info = parse_error_body(body)
     parts = [f"SignalWire answered {status}{f' {reason}' if reason else ''} to {method} {path}"]
@@ -119,16 +127,19 @@ def error_from_response(
         parts.append(f"Retry-After {retry_after:g}s")
     if more_info:
         parts.append(f"see {more_info}")
-    return _error_class(status)(
-        ": ".join(parts[:2]) + "".join(f"; {part}" for part in parts[2:]),
-        status_code=status,
-        code=code,
-        api_message=api_message,
-        more_info=more_info,
-        method=method,
-        path=path,
-        retry_after=retry_after,
-    )
+    message = ": ".join(parts[:2]) + "".join(f"; {part}" for part in parts[2:])
+    details: dict[str, Any] = {
+        "status_code": status,
+        "code": code,
+        "api_message": api_message,
+        "more_info": more_info,
+        "method": method,
+        "path": path,
+        "retry_after": retry_after,
+    }
+    if status == 404:
+        details["after_lost_response"] = after_lost_response
+    return _error_class(status)(message, **details)
 
 
 def json_object_from_body(body: bytes, *, status: int, method: str, path: str) -> dict[str, Any]:
@@ -181,6 +192,7 @@ def result_from_answer(
     method: str,
     path: str,
     reason: str = "",
+    after_lost_response: bool = False,
 ) -> dict[str, Any] | None:
     """
     Turn a complete answer into the call's result: ``None`` for 204, the JSON object for 2xx.
@@ -191,10 +203,96 @@ def result_from_answer(
     :param method: request method, for messages.
     :param path: request path, for messages.
     :param reason: HTTP reason phrase, if the client has one.
+    :param after_lost_response: an earlier attempt of this call may have been delivered.
     :raises SignalWireError: the subclass for a non-2xx status or a 2xx without a JSON object.
     """
     if status == 204:
         return None
     if not 200 <= status < 300:
-        raise error_from_response(status, headers, body, method=method, path=path, reason=reason)
+        raise error_from_response(
+            status,
+            headers,
+            body,
+            method=method,
+            path=path,
+            reason=reason,
+            after_lost_response=after_lost_response,
+        )
     return json_object_from_body(body, status=status, method=method, path=path)
+
+
+def certificate_rejected(exc: BaseException) -> bool:
+    """
+    Tell whether a transport error comes from a TLS certificate that failed verification.
+
+    Walks the wrapped errors (``args[0]``, urllib3's ``reason``, ``__cause__``, ``__context__``)
+    that requests, urllib3, httpx and httpcore put around the ``ssl`` error.
+    """
+    seen: set[int] = set()
+    stack: list[object] = [exc]
+    while stack:
+        current = stack.pop()
+        if not isinstance(current, BaseException) or id(current) in seen:
+            continue
+        seen.add(id(current))
+        if isinstance(current, ssl.SSLCertVerificationError):
+            return True
+        stack.extend(
+            (getattr(current, "reason", None), *current.args[:1], current.__cause__,
+             current.__context__)
+        )  # fmt: skip
+    return False
+
+
+def transport_error(
+    exc: BaseException, method: str, path: str, *, never_sent: bool
+) -> SignalWireConnectionError:
+    """
+    Build the error for a request that failed in transport, whichever client sent it.
+
+    A certificate that failed verification becomes the permanent :class:`SignalWireTLSError`;
+    anything else a :class:`SignalWireConnectionError` that says whether the request may have
+    reached SignalWire.
+
+    :param exc: the client library's error.
+    :param method: request method, for the message.
+    :param path: request path, for the message.
+    :param never_sent: the connection was never established, so nothing reached SignalWire.
+    """
+    if certificate_rejected(exc):
+        return SignalWireTLSError(
+            f"SignalWire request {method} {path} failed: the server's TLS certificate was not "
+            "trusted; check the Space URL and the connection's verify extra",
+            method=method,
+            path=path,
+        )
+    detail = "connection was not established" if never_sent else "no complete answer"
+    return SignalWireConnectionError(
+        f"SignalWire request {method} {path} failed: {type(exc).__name__} ({detail})",
+        method=method,
+        path=path,
+        maybe_delivered=not never_sent,
+    )
+
+
+def after_attempts(error: SignalWireError, attempts: int, waited: float) -> SignalWireError:
+    """
+    Build the final error of a call: ``error``, saying how many attempts were made.
+
+    After retries the message also says how long was waited.
+
+    :param error: the last attempt's error.
+    :param attempts: requests sent.
+    :param waited: seconds slept between them.
+    """
+    message = error.message
+    if attempts > 1:
+        message = f"{message} (gave up after {attempts} attempts, waited {waited:.1f}s)"
+    return type(error)(message, **{**error.details(), "attempts": attempts})
+
+
+def missing_body(method: str, path: str) -> SignalWireResponseError:
+    """Build the error for a call that must answer an object but answered 204."""
+    return SignalWireResponseError(
+        f"SignalWire answered {method} {path} without a body", method=method, path=path
+    )

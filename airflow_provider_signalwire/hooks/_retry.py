@@ -9,12 +9,12 @@ a deferred sensor ride out the same failures in the same way.
 from __future__ import annotations
 
 import random
-import ssl
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING, Any
 
+from tenacity import retry_if_exception, stop_after_attempt
 from tenacity.wait import wait_base
 
 from airflow_provider_signalwire.exceptions import (
@@ -155,59 +155,31 @@ class WaitForRetry(wait_base):
         return min(self.max_backoff, exponential + jitter)
 
 
-def certificate_rejected(exc: BaseException) -> bool:
+def retry_loop_arguments(
+    policy: RetryPolicy,
+    max_attempts: int,
+    initial_backoff: float,
+    max_backoff: float,
+    logger: Any,
+) -> dict[str, Any]:
     """
-    Tell whether a transport error comes from a TLS certificate that failed verification.
+    Return the arguments of tenacity's ``Retrying``/``AsyncRetrying`` for one policy.
 
-    Walks the wrapped errors (``args[0]``, urllib3's ``reason``, ``__cause__``, ``__context__``)
-    that requests, urllib3, httpx and httpcore put around the ``ssl`` error.
+    The sync and async transports build the same loop from them (each adds its own ``sleep``).
+
+    :param policy: which failures may be retried.
+    :param max_attempts: requests per call, the first one included.
+    :param initial_backoff: seconds before the second attempt.
+    :param max_backoff: cap of the exponential wait.
+    :param logger: where the retry WARNING lines go.
     """
-    seen: set[int] = set()
-    stack: list[object] = [exc]
-    while stack:
-        current = stack.pop()
-        if not isinstance(current, BaseException) or id(current) in seen:
-            continue
-        seen.add(id(current))
-        if isinstance(current, ssl.SSLCertVerificationError):
-            return True
-        stack.extend(
-            (getattr(current, "reason", None), *current.args[:1], current.__cause__,
-             current.__context__)
-        )  # fmt: skip
-    return False
-
-
-def transport_error(
-    exc: BaseException, method: str, path: str, *, never_sent: bool
-) -> SignalWireConnectionError:
-    """
-    Build the error for a request that failed in transport, whichever client sent it.
-
-    A certificate that failed verification becomes the permanent :class:`SignalWireTLSError`;
-    anything else a :class:`SignalWireConnectionError` that says whether the request may have
-    reached SignalWire.
-
-    :param exc: the client library's error.
-    :param method: request method, for the message.
-    :param path: request path, for the message.
-    :param never_sent: the connection was never established, so nothing reached SignalWire.
-    """
-    if certificate_rejected(exc):
-        return SignalWireTLSError(
-            f"SignalWire request {method} {path} failed: the server's TLS certificate was not "
-            "trusted; check the Space URL and the connection's verify extra",
-            method=method,
-            path=path,
-        )
-    detail = "connection was not established" if never_sent else "no complete answer"
-    error = SignalWireConnectionError(
-        f"SignalWire request {method} {path} failed: {type(exc).__name__} ({detail})",
-        method=method,
-        path=path,
-    )
-    error.maybe_delivered = not never_sent
-    return error
+    return {
+        "stop": stop_after_attempt(max_attempts),
+        "wait": WaitForRetry(initial_backoff, max_backoff),
+        "retry": retry_if_exception(policy.should_retry),
+        "before_sleep": log_retry(logger, max_attempts),
+        "reraise": True,
+    }
 
 
 def log_retry(logger: Any, max_attempts: int) -> Callable[[RetryCallState], None]:
@@ -233,17 +205,3 @@ def log_retry(logger: Any, max_attempts: int) -> Callable[[RetryCallState], None
         )
 
     return log
-
-
-def note_attempts(error: SignalWireError, statistics: Mapping[str, Any]) -> None:
-    """
-    Record on the final error how many attempts were made and, after retries, the time waited.
-
-    :param error: the error tenacity re-raised.
-    :param statistics: the ``Retrying`` object's statistics (``attempt_number``, ``idle_for``).
-    """
-    attempts = int(statistics.get("attempt_number", 1))
-    error.attempts = attempts
-    if attempts > 1:
-        waited = float(statistics.get("idle_for", 0.0))
-        error.message = f"{error.message} (gave up after {attempts} attempts, waited {waited:.1f}s)"

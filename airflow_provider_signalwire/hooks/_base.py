@@ -1,0 +1,49 @@
+"""What the synchronous and asynchronous SignalWire hooks share: identity, knobs, account."""
+
+from __future__ import annotations
+
+from airflow.sdk import BaseHook
+
+from airflow_provider_signalwire.hooks._validation import check_retry_knobs, check_timeout
+
+
+class SignalWireHookBase(BaseHook):
+    """
+    The connection identity and retry knobs of a SignalWire hook; no I/O in the constructor.
+
+    :param signalwire_conn_id: id of a connection of type ``signalwire``: host = Space URL,
+        login = Project ID, password = API token; optional extras ``timeout``,
+        ``connect_timeout``, ``verify`` and ``from_number``.
+    :param max_attempts: requests per call, the first one included.
+    :param initial_backoff: seconds before the second attempt; doubles with every attempt.
+    :param max_backoff: cap of the exponential wait in seconds (a server-asked wait is not capped).
+    :param timeout: read timeout in seconds; overrides the connection's ``timeout`` extra.
+    """
+
+    conn_name_attr = "signalwire_conn_id"
+    default_conn_name = "signalwire_default"
+    conn_type = "signalwire"
+    hook_name = "SignalWire"
+
+    def __init__(
+        self,
+        signalwire_conn_id: str = default_conn_name,
+        *,
+        max_attempts: int = 5,
+        initial_backoff: float = 1.0,
+        max_backoff: float = 30.0,
+        timeout: float | None = None,
+    ) -> None:
+        super().__init__()
+        check_retry_knobs(max_attempts, initial_backoff, max_backoff)
+        self.timeout = check_timeout(timeout)
+        self.signalwire_conn_id = signalwire_conn_id
+        self.max_attempts = max_attempts
+        self.initial_backoff = initial_backoff
+        self.max_backoff = max_backoff
+
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(signalwire_conn_id={self.signalwire_conn_id!r}, "
+            f"max_attempts={self.max_attempts}, timeout={self.timeout})"
+        )

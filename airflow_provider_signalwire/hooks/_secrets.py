@@ -1,0 +1,63 @@
+"""
+Keep secrets out of logs and out of everything the provider stores or emits.
+
+:func:`mask_secrets` registers values with the task's log masker; :func:`scrub` replaces them in a
+text that is about to be stored (a trigger event, an XCom value). The connection's API token and
+the ``Authorization`` values derived from it are :func:`credential_variants`.
+"""
+
+from __future__ import annotations
+
+import base64
+
+MASK = "***"
+
+
+def credential_variants(login: str | None, token: str) -> tuple[str, ...]:
+    """
+    Return the token and the Basic ``Authorization`` values derived from it.
+
+    :param login: the Project ID (Basic auth user).
+    :param token: the API token (Basic auth password).
+    """
+    try:
+        basic = base64.b64encode(f"{login or ''}:{token}".encode()).decode()
+    except UnicodeEncodeError:  # a lone surrogate: such a token can never be sent
+        return (token,)
+    return (token, basic, f"Basic {basic}")
+
+
+def mask_secrets(*secrets: str) -> None:
+    """
+    Register secrets with this process's log masker, so task logs show ``***`` instead.
+
+    Only the local masker is told: task logs are redacted in the task process before they leave
+    it, and ``airflow.sdk.log.mask_secret`` would also send each value to the supervisor in a
+    message that ``airflow dags test`` prints verbatim at DEBUG level.
+
+    :param secrets: the values to hide; empty ones are skipped.
+    """
+    values = [secret for secret in secrets if secret]
+    try:
+        from airflow.sdk._shared.secrets_masker import _secrets_masker
+    except ImportError:  # pragma: no cover - layouts other than the tested Airflow releases
+        from airflow.sdk.log import mask_secret
+
+        for secret in values:
+            mask_secret(secret)
+        return
+    masker = _secrets_masker()
+    for secret in values:
+        masker.add_mask(secret)
+
+
+def scrub(text: str, secrets: tuple[str, ...] | list[str]) -> str:
+    """
+    Replace every occurrence of each secret in ``text`` by ``***``, longest secret first.
+
+    :param text: a message about to be stored or emitted.
+    :param secrets: the values to remove; empty ones are skipped.
+    """
+    for secret in sorted((s for s in secrets if s), key=len, reverse=True):
+        text = text.replace(secret, MASK)
+    return text

@@ -1,0 +1,188 @@
+"""
+The synchronous hook's plumbing: settings, the session, paths, paging, and the connection form.
+
+:class:`~airflow_provider_signalwire.hooks.signalwire.SignalWireHook` builds its API actions on
+this; nothing here knows a particular API action.
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
+
+from airflow_provider_signalwire.exceptions import SignalWireError, SignalWireNotFoundError
+from airflow_provider_signalwire.hooks._base import SignalWireHookBase
+from airflow_provider_signalwire.hooks._body import page_items
+from airflow_provider_signalwire.hooks._errors import missing_body
+from airflow_provider_signalwire.hooks._settings import (
+    SignalWireSettings,
+    settings_from_airflow_connection,
+)
+from airflow_provider_signalwire.hooks._urls import account_path, conference_relative_path
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    import requests
+
+    from airflow_provider_signalwire.hooks._transport import SignalWireTransport
+
+
+class SyncHookBase(SignalWireHookBase):
+    """
+    The synchronous hook's connection, session and request helpers.
+
+    :param signalwire_conn_id: id of a connection of type ``signalwire``: host = Space URL,
+        login = Project ID, password = API token; optional extras ``timeout``,
+        ``connect_timeout`` and ``verify``.
+    :param max_attempts: requests per call, the first one included.
+    :param initial_backoff: seconds before the second attempt; doubles with every attempt.
+    :param max_backoff: cap of the exponential wait in seconds (a server-asked wait is not capped).
+    :param timeout: read timeout in seconds; overrides the connection's ``timeout`` extra.
+    :param pool_size: keep-alive connections kept open; at least the number of threads sharing
+        the hook, so none waits for a connection.
+    """
+
+    def __init__(
+        self,
+        signalwire_conn_id: str = SignalWireHookBase.default_conn_name,
+        *,
+        max_attempts: int = 5,
+        initial_backoff: float = 1.0,
+        max_backoff: float = 30.0,
+        timeout: float | None = None,
+        pool_size: int = 10,
+    ) -> None:
+        super().__init__(
+            signalwire_conn_id,
+            max_attempts=max_attempts,
+            initial_backoff=initial_backoff,
+            max_backoff=max_backoff,
+            timeout=timeout,
+        )
+        self.pool_size = max(1, int(pool_size))
+
+    @classmethod
+    def get_ui_field_behaviour(cls) -> dict[str, Any]:
+        """Lay out the connection form on Airflow 3.1; 3.2+ reads ``get_provider_info`` instead."""
+        behaviour = _connection_type_info()["ui-field-behaviour"]
+        return {
+            "hidden_fields": list(behaviour["hidden-fields"]),
+            "relabeling": dict(behaviour["relabeling"]),
+            "placeholders": dict(behaviour["placeholders"]),
+        }
+
+    @classmethod
+    def get_connection_form_widgets(cls) -> dict[str, Any]:
+        """Add the extra fields to the form on Airflow 3.1; 3.2+ reads ``conn-fields`` instead."""
+        from flask_appbuilder.fieldwidgets import BS3TextFieldWidget
+        from flask_babel import lazy_gettext
+        from wtforms import StringField
+
+        return {
+            name: StringField(
+                lazy_gettext(field["label"]),
+                widget=BS3TextFieldWidget(),
+                description=field.get("description", ""),
+            )
+            for name, field in _connection_type_info()["conn-fields"].items()
+        }
+
+    @cached_property
+    def settings(self) -> SignalWireSettings:
+        """The validated connection settings; fetched once, and the secrets masked in logs."""
+        conn = self.get_connection(self.signalwire_conn_id)
+        return settings_from_airflow_connection(
+            conn, conn.extra_dejson, conn_id=self.signalwire_conn_id, timeout=self.timeout
+        )
+
+    @cached_property
+    def transport(self) -> SignalWireTransport:
+        """The keep-alive session with retries that every call goes through."""
+        from airflow_provider_signalwire.hooks._transport import SignalWireTransport
+
+        settings = self.settings
+        if settings.verify is False:
+            self.log.warning("TLS certificate verification is OFF for %s", settings.base_url)
+        return SignalWireTransport(
+            settings,
+            max_attempts=self.max_attempts,
+            initial_backoff=self.initial_backoff,
+            max_backoff=self.max_backoff,
+            pool_size=self.pool_size,
+            logger=self.log,
+        )
+
+    def get_conn(self) -> requests.Session:
+        """Return the authenticated ``requests.Session`` (Airflow's hook convention)."""
+        return self.transport.session
+
+    def close(self) -> None:
+        """Close pooled connections; the hook reopens them if used again."""
+        if "transport" in self.__dict__:
+            self.transport.close()
+            del self.__dict__["transport"]
+
+    def _url(self, account_sid: str | None, relative: str) -> tuple[str, str]:
+        """
+        Return ``(account, path)``: ``relative`` below the account (default: the Project ID).
+
+        Callers build ``relative`` first, so bad input fails before the connection is fetched.
+        """
+        account = self.settings.project_id if account_sid is None else account_sid
+        return account, account_path(account) + relative
+
+    def _path(self, account_sid: str | None, relative: str) -> str:
+        return self._url(account_sid, relative)[1]
+
+    def test_connection(self) -> tuple[bool, str]:
+        """Check the credentials with one cheap authenticated read (one conference, one page)."""
+        try:
+            settings = self.settings
+            # One attempt: someone is waiting on the UI's Test button.
+            page = self.transport.request(
+                "GET",
+                self._path(None, conference_relative_path(None)),
+                params={"PageSize": "1"},
+                max_attempts=1,
+            )
+        except SignalWireError as err:
+            return False, str(err)
+        found = len((page or {}).get("conferences") or [])
+        return (
+            True,
+            f"Connected to {settings.base_url} as project {settings.project_id} "
+            f"({found} conference(s) seen).",
+        )
+
+    def _paginate(self, path: str, key: str, params: dict[str, str]) -> Iterator[dict[str, Any]]:
+        following: tuple[str, Any] | None = (path, params)
+        while following is not None:
+            path, query = following
+            items, following = page_items(
+                self.transport.request("GET", path, params=query), key, path
+            )
+            yield from items
+
+    def _object(self, method: str, path: str, **kwargs: Any) -> dict[str, Any]:
+        result = self.transport.request(method, path, **kwargs)
+        if result is None:
+            raise missing_body(method, path)
+        return result
+
+    def _delete(self, path: str, what: str) -> None:
+        try:
+            self.transport.request("DELETE", path)
+        except SignalWireNotFoundError as err:
+            if not err.after_lost_response:
+                raise
+            self.log.warning(
+                "%s was gone after a lost answer to an earlier attempt: taken as done", what
+            )
+
+
+def _connection_type_info() -> dict[str, Any]:
+    from airflow_provider_signalwire.get_provider_info import get_provider_info
+
+    [connection_type] = get_provider_info()["connection-types"]
+    return dict(connection_type)
