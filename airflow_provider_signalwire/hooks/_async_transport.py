@@ -187,7 +187,9 @@ class AsyncSignalWireClient:
                 body = await _read_bounded(response, method, path)
         except (httpx.HTTPError, OSError) as exc:
             never_sent = isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout)
-            failure = transport_error(exc, method, path, never_sent=never_sent)
+            failure = transport_error(
+                exc, method, path, never_sent=never_sent, origin=self.settings.origin
+            )
         if failure is not None:
             raise failure
         return result_from_answer(

@@ -221,12 +221,15 @@ def result_from_answer(
     return json_object_from_body(body, status=status, method=method, path=path)
 
 
-def certificate_rejected(exc: BaseException) -> bool:
+def caused_by(exc: BaseException, kind: type[BaseException]) -> bool:
     """
-    Tell whether a transport error comes from a TLS certificate that failed verification.
+    Tell whether a client library's error wraps an error of type ``kind``.
 
     Walks the wrapped errors (``args[0]``, urllib3's ``reason``, ``__cause__``, ``__context__``)
-    that requests, urllib3, httpx and httpcore put around the ``ssl`` error.
+    that requests, urllib3, httpx and httpcore put around the ``ssl`` or ``socket`` error.
+
+    :param exc: the client library's error.
+    :param kind: e.g. ``ssl.SSLCertVerificationError`` or ``ConnectionRefusedError``.
     """
     seen: set[int] = set()
     stack: list[object] = [exc]
@@ -235,7 +238,7 @@ def certificate_rejected(exc: BaseException) -> bool:
         if not isinstance(current, BaseException) or id(current) in seen:
             continue
         seen.add(id(current))
-        if isinstance(current, ssl.SSLCertVerificationError):
+        if isinstance(current, kind):
             return True
         stack.extend(
             (getattr(current, "reason", None), *current.args[:1], current.__cause__,
@@ -245,30 +248,37 @@ def certificate_rejected(exc: BaseException) -> bool:
 
 
 def transport_error(
-    exc: BaseException, method: str, path: str, *, never_sent: bool
+    exc: BaseException, method: str, path: str, *, never_sent: bool, origin: str
 ) -> SignalWireConnectionError:
     """
     Build the error for a request that failed in transport, whichever client sent it.
 
     A certificate that failed verification becomes the permanent :class:`SignalWireTLSError`;
-    anything else a :class:`SignalWireConnectionError` that says whether the request may have
-    reached SignalWire.
+    anything else a :class:`SignalWireConnectionError` that names the host and port and says
+    whether the request may have reached SignalWire.
 
     :param exc: the client library's error.
     :param method: request method, for the message.
     :param path: request path, for the message.
     :param never_sent: the connection was never established, so nothing reached SignalWire.
+    :param origin: the Space's ``host:port``, for the message.
     """
-    if certificate_rejected(exc):
+    if caused_by(exc, ssl.SSLCertVerificationError):
         return SignalWireTLSError(
-            f"SignalWire request {method} {path} failed: the server's TLS certificate was not "
-            "trusted; check the Space URL and the connection's verify extra",
+            f"SignalWire request {method} {path} to {origin} failed: the server's TLS "
+            "certificate was not trusted; check the Space URL and the connection's verify extra",
             method=method,
             path=path,
         )
-    detail = "connection was not established" if never_sent else "no complete answer"
+    if caused_by(exc, ConnectionRefusedError):
+        never_sent = True  # refused before any byte of the request could be sent
+        what = "connection refused (nothing listens there; connection was not established)"
+    elif never_sent:
+        what = f"{type(exc).__name__} (connection was not established)"
+    else:
+        what = f"{type(exc).__name__} (no complete answer)"
     return SignalWireConnectionError(
-        f"SignalWire request {method} {path} failed: {type(exc).__name__} ({detail})",
+        f"SignalWire request {method} {path} to {origin} failed: {what}",
         method=method,
         path=path,
         maybe_delivered=not never_sent,

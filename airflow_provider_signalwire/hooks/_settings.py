@@ -54,6 +54,13 @@ class SignalWireSettings:
         return (self.connect_timeout, self.read_timeout)
 
     @property
+    def origin(self) -> str:
+        """The Space's ``host:port`` as error messages name it."""
+        netloc = self.base_url.split("://", 1)[1]
+        default = "443" if self.base_url.startswith("https:") else "80"
+        return netloc if netloc.rsplit("]", 1)[-1].count(":") else f"{netloc}:{default}"
+
+    @property
     def secrets(self) -> tuple[str, ...]:
         """The token and the ``Authorization`` values derived from it, to scrub from output."""
         return credential_variants(self.project_id, self.token)

@@ -186,7 +186,9 @@ class SignalWireTransport:
                 response.close()
         except (requests.RequestException, urllib3.exceptions.HTTPError, OSError) as exc:
             never_sent = isinstance(exc, requests.RequestException) and _is_connect_failure(exc)
-            failure = transport_error(exc, method, path, never_sent=never_sent)
+            failure = transport_error(
+                exc, method, path, never_sent=never_sent, origin=self.settings.origin
+            )
         if failure is not None:
             raise failure
         return result_from_answer(

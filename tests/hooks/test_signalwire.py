@@ -395,3 +395,16 @@ def test_test_connection_makes_a_single_attempt(signalwire_default: SignalWireEm
     assert ok is False
     assert "503" in message
     assert len(signalwire_default.requests) == 1
+
+
+def test_refused_connection_names_host_port_and_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    with SignalWireEmulator(project_id=PROJECT_ID, token=TOKEN) as emu:
+        url = emu.url  # the emulator stops: nothing listens on this port any more
+    monkeypatch.setenv("AIRFLOW_CONN_SIGNALWIRE_DEFAULT", connection_json(url))
+    hook = SignalWireHook(max_attempts=1)
+
+    with pytest.raises(SignalWireConnectionError) as caught:
+        hook.get_conference("CF1")
+
+    assert f"to {url.split('://')[1]} failed: connection refused" in str(caught.value)
+    assert caught.value.maybe_delivered is False
