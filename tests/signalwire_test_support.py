@@ -29,3 +29,20 @@ def connection_json(url: str, *, token: str = TOKEN, **extra: Any) -> str:
             "extra": extra,
         }
     )
+
+
+class FakeSleep:
+    """Stands in for ``time.sleep`` in a hook's retries: records each wait, never sleeps."""
+
+    def __init__(self) -> None:
+        self.waits: list[float] = []
+
+    def __call__(self, seconds: float) -> None:
+        self.waits.append(seconds)
+
+
+class AsyncFakeSleep(FakeSleep):
+    """The same for the async hook and client, standing in for ``asyncio.sleep``."""
+
+    async def __call__(self, seconds: float) -> None:  # type: ignore[override]
+        self.waits.append(seconds)

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta, timezone
 from email.utils import format_datetime
 
 import pytest
-from signalwire_test_support import PROJECT_ID, TOKEN, connection_json
+from signalwire_test_support import PROJECT_ID, TOKEN, FakeSleep, connection_json
 
 from airflow_provider_signalwire.exceptions import (
     SignalWireAuthError,
@@ -23,16 +23,6 @@ from airflow_provider_signalwire.hooks.signalwire import SignalWireHook
 from airflow_provider_signalwire.testing import Fault, SignalWireEmulator
 
 BASIC = base64.b64encode(f"{PROJECT_ID}:{TOKEN}".encode()).decode()
-
-
-class FakeSleep:
-    """Records the waits tenacity asks for instead of sleeping."""
-
-    def __init__(self) -> None:
-        self.waits: list[float] = []
-
-    def __call__(self, seconds: float) -> None:
-        self.waits.append(seconds)
 
 
 @pytest.fixture

@@ -6,8 +6,7 @@ import logging
 from typing import TYPE_CHECKING, Any
 
 import pytest
-from reliability_support import FakeSleep
-from signalwire_test_support import PROJECT_ID, TOKEN, connection_json
+from signalwire_test_support import PROJECT_ID, TOKEN, FakeSleep, connection_json
 
 from airflow_provider_signalwire.hooks.signalwire import SignalWireHook
 from airflow_provider_signalwire.testing import SignalWireEmulator

@@ -1,5 +1,5 @@
 """
-Helpers for the reliability suite: fake sleeps, leak checks, and small loopback servers.
+Helpers for the reliability suite: leak checks and small loopback servers.
 
 The servers cover what the emulator deliberately cannot do: a listener whose backlog is full (so
 connecting times out on loopback), a body without ``Content-Length`` (so only a bounded read can
@@ -33,23 +33,6 @@ if TYPE_CHECKING:
 BASIC = base64.b64encode(f"{PROJECT_ID}:{TOKEN}".encode()).decode()
 #: Every form of the credentials a leak could take.
 SECRETS = (TOKEN, BASIC, f"Basic {BASIC}")
-
-
-class FakeSleep:
-    """Records the waits tenacity asks for instead of sleeping."""
-
-    def __init__(self) -> None:
-        self.waits: list[float] = []
-
-    def __call__(self, seconds: float) -> None:
-        self.waits.append(seconds)
-
-
-class AsyncFakeSleep(FakeSleep):
-    """The same, for :class:`AsyncSignalWireClient`."""
-
-    async def __call__(self, seconds: float) -> None:  # type: ignore[override]
-        self.waits.append(seconds)
 
 
 def leak_surface(err: BaseException) -> str:

@@ -18,13 +18,12 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 from reliability_support import (
-    AsyncFakeSleep,
     EndlessBodyServer,
     assert_no_secret,
     full_backlog_listener,
     leak_surface,
 )
-from signalwire_test_support import PROJECT_ID, TOKEN, connection_json
+from signalwire_test_support import PROJECT_ID, TOKEN, AsyncFakeSleep, connection_json
 
 from airflow_provider_signalwire.exceptions import (
     SignalWireAuthError,
@@ -43,7 +42,7 @@ from airflow_provider_signalwire.testing import Fault, SignalWireEmulator
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from reliability_support import FakeSleep
+    from signalwire_test_support import FakeSleep
 
     from airflow_provider_signalwire.hooks.signalwire import SignalWireHook
 

@@ -19,7 +19,7 @@ from airflow_provider_signalwire.operators.conference import StopConferenceStrea
 from airflow_provider_signalwire.testing import Fault, SignalWireEmulator
 
 if TYPE_CHECKING:
-    from reliability_support import FakeSleep
+    from signalwire_test_support import FakeSleep
 
 
 class FakeTaskInstance:

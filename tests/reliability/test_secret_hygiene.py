@@ -18,13 +18,12 @@ import pytest
 from airflow.sdk.log import redact  # type: ignore[attr-defined]
 from reliability_support import (
     SECRETS,
-    AsyncFakeSleep,
     assert_no_secret,
     leak_surface,
     tls_conference_server,
     write_self_signed_cert,
 )
-from signalwire_test_support import PROJECT_ID, TOKEN
+from signalwire_test_support import PROJECT_ID, TOKEN, AsyncFakeSleep
 
 from airflow_provider_signalwire.exceptions import (
     SignalWireConnectionError,
@@ -51,7 +50,7 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     from conftest import ListHandler
-    from reliability_support import FakeSleep
+    from signalwire_test_support import FakeSleep
 
     from airflow_provider_signalwire.hooks.signalwire import SignalWireHook
     from airflow_provider_signalwire.testing import SignalWireEmulator
