@@ -18,6 +18,11 @@ from tenacity import AsyncRetrying
 
 from airflow_provider_signalwire import __version__
 from airflow_provider_signalwire.exceptions import SignalWireConnectionError, SignalWireError
+from airflow_provider_signalwire.hooks._attempts import (
+    DeliveryHistory,
+    TransportBase,
+    final_error,
+)
 from airflow_provider_signalwire.hooks._body import (
     check_declared_length,
     content_encoding,
@@ -25,15 +30,12 @@ from airflow_provider_signalwire.hooks._body import (
 )
 from airflow_provider_signalwire.hooks._errors import (
     MAX_BODY_BYTES,
-    after_attempts,
+    Answer,
     body_too_large,
-    result_from_answer,
-    transport_error,
 )
-from airflow_provider_signalwire.hooks._retry import IDEMPOTENT, RetryPolicy, retry_loop_arguments
+from airflow_provider_signalwire.hooks._retry import IDEMPOTENT, RetryPolicy
 
 if TYPE_CHECKING:
-    import logging
     from collections.abc import Awaitable, Callable, Mapping
     from types import TracebackType
 
@@ -62,18 +64,14 @@ def build_client(settings: SignalWireSettings) -> httpx.AsyncClient:
     )
 
 
-class AsyncSignalWireClient:
+class AsyncSignalWireClient(TransportBase):
     """
     Send requests to one SignalWire Space from async code, with the provider's retries and errors.
 
     Use it as an async context manager; the HTTP client is built (off the event loop) on entry
-    and closed on exit.
+    and closed on exit. Takes the arguments of
+    :class:`~airflow_provider_signalwire.hooks._attempts.TransportBase`, and:
 
-    :param settings: where to connect and with which credentials.
-    :param max_attempts: requests per call, the first one included.
-    :param initial_backoff: seconds before the second attempt (doubles each time, plus jitter).
-    :param max_backoff: cap of the exponential wait, in seconds (not of a server-asked wait).
-    :param logger: where retry warnings go.
     :param sleep: how to wait between attempts (tests pass a fake).
     """
 
@@ -81,20 +79,12 @@ class AsyncSignalWireClient:
         self,
         settings: SignalWireSettings,
         *,
-        max_attempts: int,
-        initial_backoff: float,
-        max_backoff: float,
-        logger: logging.Logger | Any,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        **knobs: Any,
     ) -> None:
-        self.settings = settings
-        self.max_attempts = max_attempts
-        self.initial_backoff = initial_backoff
-        self.max_backoff = max_backoff
-        self.log = logger
+        super().__init__(settings, **knobs)
         self.sleep = sleep
         self._client: httpx.AsyncClient | None = None
-        self._loop_arguments: dict[RetryPolicy, dict[str, Any]] = {}
 
     async def __aenter__(self) -> AsyncSignalWireClient:
         if self._client is None:
@@ -137,36 +127,13 @@ class AsyncSignalWireClient:
         """
         # One loop object per call: tenacity keeps a call's state per thread, and concurrent
         # coroutines share the thread. What costs (stop, wait, retry, log) is built once.
-        retrying = AsyncRetrying(**self._loop_arguments_for(policy), sleep=self.sleep)
-        maybe_delivered_before = False
+        retrying = AsyncRetrying(**self.loop_arguments(policy, self.max_attempts), sleep=self.sleep)
         failure: SignalWireError | None = None
         try:
-            async for attempt in retrying:
-                with attempt:
-                    try:
-                        return await self._send_once(
-                            method, path, params, data, maybe_delivered_before
-                        )
-                    except SignalWireConnectionError as err:
-                        maybe_delivered_before = maybe_delivered_before or err.maybe_delivered
-                        raise
+            return await retrying(self._send_once, method, path, params, data, DeliveryHistory())
         except SignalWireError as err:
-            statistics = retrying.statistics
-            failure = after_attempts(
-                err, int(statistics.get("attempt_number", 1)), statistics.get("idle_for", 0.0)
-            )
-        if failure is not None:
-            raise failure
-        raise AssertionError("unreachable: tenacity either returns or raises")  # pragma: no cover
-
-    def _loop_arguments_for(self, policy: RetryPolicy) -> dict[str, Any]:
-        arguments = self._loop_arguments.get(policy)
-        if arguments is None:
-            arguments = retry_loop_arguments(
-                policy, self.max_attempts, self.initial_backoff, self.max_backoff, self.log
-            )
-            self._loop_arguments[policy] = arguments
-        return arguments
+            failure = final_error(err, retrying.statistics)
+        raise failure
 
     async def _send_once(
         self,
@@ -174,7 +141,7 @@ class AsyncSignalWireClient:
         path: str,
         params: QueryParams | None,
         data: Mapping[str, str] | None,
-        after_lost_response: bool,
+        history: DeliveryHistory,
     ) -> dict[str, Any] | None:
         if self._client is None:
             raise RuntimeError("AsyncSignalWireClient is used outside 'async with'")
@@ -186,21 +153,12 @@ class AsyncSignalWireClient:
             async with self._client.stream(method, url, params=params, data=data) as response:
                 body = await _read_bounded(response, method, path)
         except (httpx.HTTPError, OSError) as exc:
-            never_sent = isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout)
-            failure = transport_error(
-                exc, method, path, never_sent=never_sent, origin=self.settings.origin
-            )
+            sent = not isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout)
+            failure = self.transport_failure(exc, method, path, history, sent=sent)
         if failure is not None:
             raise failure
-        return result_from_answer(
-            response.status_code,
-            response.headers,
-            body,
-            method=method,
-            path=path,
-            reason=response.reason_phrase or "",
-            after_lost_response=after_lost_response,
-        )
+        answer = Answer(response.status_code, response.headers, body, response.reason_phrase or "")
+        return self.result(answer, method, path, history)
 
 
 async def _read_bounded(response: httpx.Response, method: str, path: str) -> bytes:

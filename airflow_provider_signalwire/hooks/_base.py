@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any, TypeVar
+
 from airflow.sdk import BaseHook
 
 from airflow_provider_signalwire.hooks._validation import check_retry_knobs, check_timeout
+
+HookT = TypeVar("HookT", bound="SignalWireHookBase")
 
 
 class SignalWireHookBase(BaseHook):
@@ -41,6 +45,23 @@ class SignalWireHookBase(BaseHook):
         self.max_attempts = max_attempts
         self.initial_backoff = initial_backoff
         self.max_backoff = max_backoff
+
+    @classmethod
+    def for_owner(cls: type[HookT], owner: Any, **kwargs: Any) -> HookT:
+        """
+        Build a hook with the connection id and retry knobs of an operator, sensor or trigger.
+
+        :param owner: has ``signalwire_conn_id``, ``max_attempts``, ``initial_backoff`` and
+            ``max_backoff``.
+        :param kwargs: further arguments of the hook class.
+        """
+        return cls(
+            owner.signalwire_conn_id,
+            max_attempts=owner.max_attempts,
+            initial_backoff=owner.initial_backoff,
+            max_backoff=owner.max_backoff,
+            **kwargs,
+        )
 
     def __repr__(self) -> str:
         return (

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 import ssl
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from airflow_provider_signalwire.exceptions import (
     SignalWireAuthError,
@@ -93,27 +93,34 @@ def parse_error_body(body: bytes) -> tuple[str | int | None, str | None, str | N
     )
 
 
+class Answer(NamedTuple):
+    """
+    An HTTP answer as both clients hand it over.
+
+    :param status: HTTP status code.
+    :param headers: response headers (``Retry-After`` and ``Location`` are read).
+    :param body: the raw body, already read (bounded).
+    :param reason: HTTP reason phrase, if the client has one.
+    """
+
+    status: int
+    headers: Mapping[str, str]
+    body: bytes
+    reason: str = ""
+
+
 def error_from_response(
-    status: int,
-    headers: Mapping[str, str],
-    body: bytes,
-    *,
-    method: str,
-    path: str,
-    reason: str = "",
-    after_lost_response: bool = False,
+    answer: Answer, *, method: str, path: str, after_lost_response: bool = False
 ) -> SignalWireError:
     """
     Build the error for a non-success answer.
 
-    :param status: HTTP status code.
-    :param headers: response headers (``Retry-After`` and ``Location`` are read).
-    :param body: raw response body.
+    :param answer: the answer.
     :param method: request method, for the message.
     :param path: request path without query, for the message.
-    :param reason: HTTP reason phrase, if the client has one.
     :param after_lost_response: an earlier attempt of this call may have been delivered.
     """
+    status, headers, body, reason = answer
     code, api_message, more_info = parse_error_body(body)
     parts = [f"SignalWire answered {status}{f' {reason}' if reason else ''} to {method} {path}"]
     if code is not None:
@@ -185,40 +192,24 @@ def body_too_large(*, status: int, method: str, path: str) -> SignalWireResponse
 
 
 def result_from_answer(
-    status: int,
-    headers: Mapping[str, str],
-    body: bytes,
-    *,
-    method: str,
-    path: str,
-    reason: str = "",
-    after_lost_response: bool = False,
+    answer: Answer, *, method: str, path: str, after_lost_response: bool = False
 ) -> dict[str, Any] | None:
     """
     Turn a complete answer into the call's result: ``None`` for 204, the JSON object for 2xx.
 
-    :param status: HTTP status code.
-    :param headers: response headers.
-    :param body: the raw body, already read (bounded).
+    :param answer: the answer.
     :param method: request method, for messages.
     :param path: request path, for messages.
-    :param reason: HTTP reason phrase, if the client has one.
     :param after_lost_response: an earlier attempt of this call may have been delivered.
     :raises SignalWireError: the subclass for a non-2xx status or a 2xx without a JSON object.
     """
-    if status == 204:
+    if answer.status == 204:
         return None
-    if not 200 <= status < 300:
+    if not 200 <= answer.status < 300:
         raise error_from_response(
-            status,
-            headers,
-            body,
-            method=method,
-            path=path,
-            reason=reason,
-            after_lost_response=after_lost_response,
+            answer, method=method, path=path, after_lost_response=after_lost_response
         )
-    return json_object_from_body(body, status=status, method=method, path=path)
+    return json_object_from_body(answer.body, status=answer.status, method=method, path=path)
 
 
 def caused_by(exc: BaseException, kind: type[BaseException]) -> bool:

@@ -32,15 +32,8 @@ class SyncHookBase(SignalWireHookBase):
     """
     The synchronous hook's connection, session and request helpers.
 
-    :param signalwire_conn_id: id of a connection of type ``signalwire``: host = Space URL,
-        login = Project ID, password = API token; optional extras ``timeout``,
-        ``connect_timeout`` and ``verify``.
-    :param max_attempts: requests per call, the first one included.
-    :param initial_backoff: seconds before the second attempt; doubles with every attempt.
-    :param max_backoff: cap of the exponential wait in seconds (a server-asked wait is not capped).
-    :param timeout: read timeout in seconds; overrides the connection's ``timeout`` extra.
-    :param pool_size: keep-alive connections kept open; at least the number of threads sharing
-        the hook, so none waits for a connection.
+    Its arguments are documented on
+    :class:`~airflow_provider_signalwire.hooks.signalwire.SignalWireHook`.
     """
 
     def __init__(

@@ -18,18 +18,20 @@ from tenacity import Retrying
 
 from airflow_provider_signalwire import __version__
 from airflow_provider_signalwire.exceptions import SignalWireConnectionError, SignalWireError
+from airflow_provider_signalwire.hooks._attempts import (
+    DeliveryHistory,
+    TransportBase,
+    final_error,
+)
 from airflow_provider_signalwire.hooks._body import check_declared_length
 from airflow_provider_signalwire.hooks._errors import (
     MAX_BODY_BYTES,
-    after_attempts,
+    Answer,
     body_too_large,
-    result_from_answer,
-    transport_error,
 )
-from airflow_provider_signalwire.hooks._retry import IDEMPOTENT, RetryPolicy, retry_loop_arguments
+from airflow_provider_signalwire.hooks._retry import IDEMPOTENT, RetryPolicy
 
 if TYPE_CHECKING:
-    import logging
     from collections.abc import Callable
 
     from airflow_provider_signalwire.hooks._settings import SignalWireSettings
@@ -49,16 +51,13 @@ def _is_connect_failure(exc: requests.RequestException) -> bool:
     )
 
 
-class SignalWireTransport:
+class SignalWireTransport(TransportBase):
     """
     Send requests to one SignalWire Space over a keep-alive session, with retries.
 
-    :param settings: where to connect and with which credentials.
-    :param max_attempts: requests per call, the first one included.
-    :param initial_backoff: seconds before the second attempt (doubles each time, plus jitter).
-    :param max_backoff: cap of the exponential wait, in seconds (not of a server-asked wait).
+    Takes the arguments of :class:`~airflow_provider_signalwire.hooks._attempts.TransportBase`, and:
+
     :param pool_size: connections kept open; match it to the number of threads sharing this.
-    :param logger: where retry warnings go.
     :param sleep: how to wait between attempts (tests pass a fake).
     """
 
@@ -66,18 +65,11 @@ class SignalWireTransport:
         self,
         settings: SignalWireSettings,
         *,
-        max_attempts: int,
-        initial_backoff: float,
-        max_backoff: float,
         pool_size: int,
-        logger: logging.Logger | Any,
         sleep: Callable[[float], None] = time.sleep,
+        **knobs: Any,
     ) -> None:
-        self.settings = settings
-        self.max_attempts = max_attempts
-        self.initial_backoff = initial_backoff
-        self.max_backoff = max_backoff
-        self.log = logger
+        super().__init__(settings, **knobs)
         self.sleep = sleep
         self._retryings: dict[tuple[RetryPolicy, int], Retrying] = {}
         self.session = requests.Session()
@@ -117,28 +109,13 @@ class SignalWireTransport:
         :return: the answer's JSON object, or ``None`` for ``204 No Content``.
         :raises SignalWireError: a subclass naming what went wrong, after the retries.
         """
-        url = f"{self.settings.base_url}{path}"
-        maybe_delivered_before = False
         retrying = self._retrying(policy, max_attempts or self.max_attempts)
         failure: SignalWireError | None = None
         try:
-            for attempt in retrying:
-                with attempt:
-                    try:
-                        return self._send_once(
-                            method, url, path, params, data, maybe_delivered_before
-                        )
-                    except SignalWireConnectionError as err:
-                        maybe_delivered_before = maybe_delivered_before or err.maybe_delivered
-                        raise
+            return retrying(self._send_once, method, path, params, data, DeliveryHistory())
         except SignalWireError as err:
-            statistics = retrying.statistics
-            failure = after_attempts(
-                err, int(statistics.get("attempt_number", 1)), statistics.get("idle_for", 0.0)
-            )
-        if failure is not None:
-            raise failure
-        raise AssertionError("unreachable: tenacity either returns or raises")  # pragma: no cover
+            failure = final_error(err, retrying.statistics)
+        raise failure
 
     def _retrying(self, policy: RetryPolicy, attempts: int) -> Retrying:
         """
@@ -150,10 +127,7 @@ class SignalWireTransport:
         retrying = self._retryings.get(key)
         if retrying is None:
             retrying = Retrying(
-                **retry_loop_arguments(
-                    policy, attempts, self.initial_backoff, self.max_backoff, self.log
-                ),
-                sleep=lambda seconds: self.sleep(seconds),
+                **self.loop_arguments(policy, attempts), sleep=lambda s: self.sleep(s)
             )
             self._retryings[key] = retrying
         return retrying
@@ -161,11 +135,10 @@ class SignalWireTransport:
     def _send_once(
         self,
         method: str,
-        url: str,
         path: str,
         params: Query | None,
         data: Mapping[str, str] | None,
-        after_lost_response: bool,
+        history: DeliveryHistory,
     ) -> dict[str, Any] | None:
         # The transport error is raised outside the except block so that it carries no
         # __context__: the requests exception holds the prepared request, Authorization included.
@@ -173,7 +146,7 @@ class SignalWireTransport:
         try:
             response = self.session.request(
                 method,
-                url,
+                f"{self.settings.base_url}{path}",
                 params=params,
                 data=data,
                 timeout=self.settings.timeout,
@@ -185,21 +158,12 @@ class SignalWireTransport:
             finally:
                 response.close()
         except (requests.RequestException, urllib3.exceptions.HTTPError, OSError) as exc:
-            never_sent = isinstance(exc, requests.RequestException) and _is_connect_failure(exc)
-            failure = transport_error(
-                exc, method, path, never_sent=never_sent, origin=self.settings.origin
-            )
+            sent = not (isinstance(exc, requests.RequestException) and _is_connect_failure(exc))
+            failure = self.transport_failure(exc, method, path, history, sent=sent)
         if failure is not None:
             raise failure
-        return result_from_answer(
-            response.status_code,
-            response.headers,
-            body,
-            method=method,
-            path=path,
-            reason=response.reason or "",
-            after_lost_response=after_lost_response,
-        )
+        answer = Answer(response.status_code, response.headers, body, response.reason or "")
+        return self.result(answer, method, path, history)
 
     @staticmethod
     def _read_bounded(response: requests.Response, method: str, path: str) -> bytes:

@@ -28,7 +28,6 @@ from airflow_provider_signalwire.hooks._validation import LIST_CONFERENCES_FILTE
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Awaitable, Callable
-    from types import TracebackType
 
     from airflow_provider_signalwire.hooks._settings import SignalWireSettings
 
@@ -86,19 +85,14 @@ class SignalWireAsyncHook(SignalWireHookBase):
 
     async def aclose(self) -> None:
         """Close the pooled connections; the hook reopens them if used again."""
-        if self._client is not None:
-            client, self._client = self._client, None
+        client, self._client = self._client, None
+        if client is not None:
             await client.aclose()
 
     async def __aenter__(self) -> SignalWireAsyncHook:
         return self
 
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
+    async def __aexit__(self, *exc_info: object) -> None:
         await self.aclose()
 
     async def _url(self, account_sid: str | None, relative: str) -> tuple[str, str]:
@@ -154,13 +148,7 @@ class SignalWireAsyncHook(SignalWireHookBase):
         friendly_name: str | None = None,
         account_sid: str | None = None,
     ) -> dict[str, Any] | None:
-        """
-        Look a conference up by SID, or the newest one of a name (``None`` if there is none).
-
-        :param conference_sid: the conference's SID; an unknown SID is an error.
-        :param friendly_name: the conference's name, used when no SID is given.
-        :param account_sid: defaults to the connection's Project ID.
-        """
+        """Awaitable :meth:`SignalWireHook.find_conference`, with the same arguments and result."""
         if conference_sid is None:
             name = str(friendly_name)
             listed = self.list_conferences(account_sid=account_sid, **name_lookup_filters(name))

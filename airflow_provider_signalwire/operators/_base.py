@@ -59,13 +59,7 @@ class SignalWireBaseOperator(BaseOperator):
         """The hook, built on first use (never while the DAG file is parsed)."""
         from airflow_provider_signalwire.hooks.signalwire import SignalWireHook
 
-        return SignalWireHook(
-            self.signalwire_conn_id,
-            max_attempts=self.max_attempts,
-            initial_backoff=self.initial_backoff,
-            max_backoff=self.max_backoff,
-            **self._hook_kwargs(),
-        )
+        return SignalWireHook.for_owner(self, **self._hook_kwargs())
 
     def execute(self, context: Context) -> Any:
         """Make the operator's SignalWire call, then close the hook's connections."""

@@ -109,13 +109,7 @@ class SignalWireConferenceSensor(BaseSensorOperator):
         """The hook, built on first use (never while the DAG file is parsed)."""
         from airflow_provider_signalwire.hooks.signalwire import SignalWireHook
 
-        return SignalWireHook(
-            self.signalwire_conn_id,
-            max_attempts=self.max_attempts,
-            initial_backoff=self.initial_backoff,
-            max_backoff=self.max_backoff,
-            pool_size=1,
-        )
+        return SignalWireHook.for_owner(self, pool_size=1)
 
     def _target(self) -> tuple[str | None, str | None]:
         """Return the rendered ``(conference_sid, friendly_name)``, checked."""

@@ -100,12 +100,7 @@ class ConferenceStatusTrigger(BaseTrigger):
         """Poll until the status is reached or an error ends the wait; yield one event."""
         from airflow_provider_signalwire.hooks.async_signalwire import SignalWireAsyncHook
 
-        hook = SignalWireAsyncHook(
-            self.signalwire_conn_id,
-            max_attempts=self.max_attempts,
-            initial_backoff=self.initial_backoff,
-            max_backoff=self.max_backoff,
-        )
+        hook = SignalWireAsyncHook.for_owner(self)
         try:
             conference = await self._wait(hook)
             event: dict[str, Any] = {"status": "success", "conference": conference}
