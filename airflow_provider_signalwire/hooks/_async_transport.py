@@ -113,21 +113,18 @@ class AsyncSignalWireClient(TransportBase):
         params: QueryParams | None = None,
         data: Mapping[str, str] | None = None,
         policy: RetryPolicy = IDEMPOTENT,
+        max_attempts: int | None = None,
     ) -> dict[str, Any] | None:
         """
-        Send one API call, retried as ``policy`` allows, and return its JSON object.
+        Send one API call: the awaitable twin of the sync transport's ``request``.
 
-        :param method: HTTP method.
-        :param path: URL path, already validated and encoded.
-        :param params: query parameters.
-        :param data: form fields (sent ``application/x-www-form-urlencoded``).
-        :param policy: which failures may be retried.
-        :return: the answer's JSON object, or ``None`` for ``204 No Content``.
-        :raises SignalWireError: a subclass naming what went wrong, after the retries.
+        It takes the same arguments and returns or raises the same, see
+        :meth:`airflow_provider_signalwire.hooks._transport.SignalWireTransport.request`.
         """
         # One loop object per call: tenacity keeps a call's state per thread, and concurrent
         # coroutines share the thread. What costs (stop, wait, retry, log) is built once.
-        retrying = AsyncRetrying(**self.loop_arguments(policy, self.max_attempts), sleep=self.sleep)
+        arguments = self.loop_arguments(policy, max_attempts or self.max_attempts)
+        retrying = AsyncRetrying(**arguments, sleep=self.sleep)
         failure: SignalWireError | None = None
         try:
             return await retrying(self._send_once, method, path, params, data, DeliveryHistory())
