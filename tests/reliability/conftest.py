@@ -1,4 +1,4 @@
-"""Fixtures of the reliability suite: hooks with fake sleeps, a second host, urllib3 logs."""
+"""Fixtures of the reliability suite: hooks with fake sleeps, either client, a second host, logs."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 from signalwire_test_support import PROJECT_ID, TOKEN, FakeSleep, connection_json
+from sync_and_async_clients import CLIENTS, Client
 
 from airflow_provider_signalwire.hooks.signalwire import SignalWireHook
 from airflow_provider_signalwire.testing import SignalWireEmulator
@@ -33,6 +34,28 @@ def make_hook(monkeypatch: pytest.MonkeyPatch, sleeps: FakeSleep) -> Callable[..
         hook = SignalWireHook(**kwargs)
         hook.transport.sleep = sleeps
         return hook
+
+    return make
+
+
+@pytest.fixture(params=list(CLIENTS))
+def make_client(
+    request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
+) -> Callable[..., Client]:
+    """
+    Build the sync or the async hook on a ``signalwire_default`` connection to ``url``.
+
+    Every test that asks for it runs once per client (ids ``sync`` and ``async``). The client
+    never sleeps for real: ``client.sleeps.waits`` lists what its retries asked for.
+    """
+
+    def make(
+        url: str, *, extra: dict[str, Any] | None = None, token: str = TOKEN, **hook_kwargs: Any
+    ) -> Client:
+        monkeypatch.setenv(
+            "AIRFLOW_CONN_SIGNALWIRE_DEFAULT", connection_json(url, token=token, **(extra or {}))
+        )
+        return CLIENTS[request.param](**hook_kwargs)
 
     return make
 
