@@ -45,6 +45,13 @@ def get_provider_info() -> dict[str, Any]:
                 "python-modules": [f"{_PACKAGE}.triggers.conference"],
             }
         ],
+        "transfers": [
+            {
+                "source-integration-name": "SignalWire",
+                "target-integration-name": "Common IO",
+                "python-module": f"{_PACKAGE}.transfers.recordings",
+            }
+        ],
         "connection-types": [
             {
                 "connection-type": "signalwire",

@@ -12,12 +12,15 @@ from urllib.parse import parse_qsl, urlsplit
 
 from airflow_provider_signalwire.exceptions import SignalWireResponseError
 from airflow_provider_signalwire.hooks._validation import (
+    choice,
     path_segment,
     validate_sid,
     validate_stream_identifier,
 )
 
 API_ROOT = "/api/laml/2010-04-01"
+#: Formats a recording's media file is served in (the suffix of its path).
+MEDIA_FORMATS = ("wav", "mp3")
 
 
 def account_path(account_sid: str) -> str:
@@ -75,6 +78,17 @@ def conference_relative_path(
         parameter = "call_sid" if collection == "Participants" else "recording_sid"
         segment = validate_sid(parameter, child)
     return f"{path}/{path_segment(segment)}"
+
+
+def recording_media_relative_path(recording_sid: str, media_format: str) -> str:
+    """
+    The path of a recording's media file below the account: ``/Recordings/{Sid}.wav`` or ``.mp3``.
+
+    :param recording_sid: the recording.
+    :param media_format: ``wav`` or ``mp3``.
+    """
+    sid = path_segment(validate_sid("recording_sid", recording_sid))
+    return f"/Recordings/{sid}.{choice('media_format', media_format, MEDIA_FORMATS)}"
 
 
 def next_page(next_uri: str, previous_path: str) -> tuple[str, list[tuple[str, str]]]:

@@ -11,6 +11,7 @@ from airflow_provider_signalwire.hooks._conferences import (
     unknown_conference,
 )
 from airflow_provider_signalwire.hooks._fields import api_fields
+from airflow_provider_signalwire.hooks._media_actions import RecordingMediaActions
 from airflow_provider_signalwire.hooks._stream_actions import StreamActions
 from airflow_provider_signalwire.hooks._urls import conference_relative_path
 from airflow_provider_signalwire.hooks._validation import (
@@ -28,7 +29,7 @@ if TYPE_CHECKING:
     from collections.abc import Iterator
 
 
-class SignalWireHook(StreamActions):
+class SignalWireHook(StreamActions, RecordingMediaActions):
     """
     Talk to SignalWire's Compatibility API for one Space, with the credentials of a connection.
 
@@ -37,7 +38,9 @@ class SignalWireHook(StreamActions):
     ``Retry-After``; other errors fail at once as a
     :class:`~airflow_provider_signalwire.exceptions.SignalWireError` subclass. Stream actions
     (``start_conference_stream``, ``stop_conference_stream``, ``stop_conference_streams``)
-    are inherited from :class:`~airflow_provider_signalwire.hooks._stream_actions.StreamActions`.
+    are inherited from :class:`~airflow_provider_signalwire.hooks._stream_actions.StreamActions`,
+    recording media (``recording_media_length``, ``download_recording_media``) from
+    :class:`~airflow_provider_signalwire.hooks._media_actions.RecordingMediaActions`.
 
     :param signalwire_conn_id: id of a connection of type ``signalwire``: host = Space URL,
         login = Project ID, password = API token; optional extras ``timeout``,

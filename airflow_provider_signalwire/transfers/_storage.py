@@ -52,6 +52,7 @@ class RecordingFile:
         self.temp = final.parent / f".{final.name}.{uuid.uuid4().hex}.part"
         self.expected: int | None = None
         self.written = 0
+        self.committed = False
         self._sha256 = hashlib.sha256()
         self._file: Any = None
 
@@ -98,10 +99,13 @@ class RecordingFile:
                 f"{stored} stored, {self.expected} announced; not moved to its final name"
             )
         self.temp.fs.mv(self.temp.path, self.final.path)
+        self.committed = True
         return self._sha256.hexdigest()
 
     def discard(self) -> None:
-        """Close and remove the temporary file, if any; never raises for a missing file."""
+        """Close and remove the temporary file, if any (nothing to do once committed)."""
+        if self.committed:
+            return
         with contextlib.suppress(OSError):
             self._close()
         with contextlib.suppress(FileNotFoundError):

@@ -1,0 +1,258 @@
+"""
+Download recording media: streamed in chunks, without credentials, exact to the announced length.
+
+A recording's media URL (``/Accounts/{AccountSid}/Recordings/{Sid}.wav`` or ``.mp3``) is public
+in SignalWire's API: it needs no authentication, so this client sends none. It only ever talks to
+the connection's Space (the path is built here, never taken from an answer) and never follows a
+redirect. A download that breaks mid-file starts that file over, within the retry policy.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
+
+import requests
+import urllib3
+from requests.adapters import HTTPAdapter
+from tenacity import Retrying
+
+from airflow_provider_signalwire.exceptions import (
+    SignalWireConnectionError,
+    SignalWireError,
+    SignalWireResponseError,
+)
+from airflow_provider_signalwire.hooks._attempts import TransportBase, final_error
+from airflow_provider_signalwire.hooks._errors import Answer, error_from_response, transport_error
+from airflow_provider_signalwire.hooks._retry import IDEMPOTENT
+from airflow_provider_signalwire.hooks._transport import USER_AGENT, _is_connect_failure
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterator
+
+    from airflow_provider_signalwire.hooks._settings import SignalWireSettings
+
+#: Bytes read off the socket and handed to the sink at a time.
+CHUNK_SIZE = 1024 * 1024
+#: Most bytes of an error answer kept for its message.
+_ERROR_BODY_BYTES = 64 * 1024
+#: Statuses with which a server says it does not do ``HEAD`` on this path.
+_NO_HEAD_STATUSES = frozenset({405, 501})
+
+_TRANSPORT_ERRORS = (requests.RequestException, urllib3.exceptions.HTTPError, OSError)
+
+_T = TypeVar("_T")
+
+
+class MediaSink(Protocol):
+    """Where a download's bytes go; every attempt starts the file over."""
+
+    def restart(self, content_length: int) -> bool:
+        """
+        Start the file (again), dropping whatever an earlier attempt wrote.
+
+        :param content_length: the bytes the server announced.
+        :return: ``False`` to take nothing (the file is already there): the download stops.
+        """
+
+    def write(self, chunk: bytes) -> None:
+        """Take the next chunk of the file."""
+
+
+@dataclass(frozen=True)
+class MediaDownload:
+    """
+    What a download did.
+
+    :param path: the media path that was fetched.
+    :param content_length: the bytes the server announced.
+    :param received: the bytes received and written (``0`` when the sink declined them).
+    :param declined: the sink declined the file after seeing its length.
+    """
+
+    path: str
+    content_length: int
+    received: int
+    declined: bool
+
+
+class MediaClient(TransportBase):
+    """
+    Fetch media files from one SignalWire Space, with no credentials and with retries.
+
+    Takes the arguments of :class:`~airflow_provider_signalwire.hooks._attempts.TransportBase`
+    (``max_attempts`` counts attempts per file), and:
+
+    :param pool_size: connections kept open; match it to the number of parallel downloads.
+    :param sleep: how to wait between attempts (tests pass a fake).
+    :param chunk_size: bytes handed to the sink at a time.
+    """
+
+    def __init__(
+        self,
+        settings: SignalWireSettings,
+        *,
+        pool_size: int,
+        sleep: Callable[[float], None] = time.sleep,
+        chunk_size: int = CHUNK_SIZE,
+        **knobs: Any,
+    ) -> None:
+        super().__init__(settings, **knobs)
+        self.chunk_size = chunk_size
+        self.sleep = sleep
+        self._retrying = Retrying(
+            **self.loop_arguments(IDEMPOTENT, self.max_attempts), sleep=lambda s: self.sleep(s)
+        )
+        # A session of its own: the API session carries the Basic credentials, this one none.
+        self.session = requests.Session()
+        self.session.verify = settings.verify
+        self.session.trust_env = False
+        # identity: Content-Length must count the very bytes that are stored.
+        self.session.headers.update({"User-Agent": USER_AGENT, "Accept-Encoding": "identity"})
+        adapter = HTTPAdapter(pool_connections=1, pool_maxsize=pool_size, pool_block=True)
+        self.session.mount("https://", adapter)
+        self.session.mount("http://", adapter)
+
+    def close(self) -> None:
+        """Close the pooled connections."""
+        self.session.close()
+
+    def content_length(self, path: str) -> int | None:
+        """
+        Ask for a media file's size with ``HEAD``, without downloading it.
+
+        :param path: the media path, already validated and encoded.
+        :return: the announced size, or ``None`` if the server does not answer ``HEAD`` there.
+        """
+        return self._retried(lambda: self._head_once(path))
+
+    def download(self, path: str, sink: MediaSink) -> MediaDownload:
+        """
+        Stream a media file into ``sink``; a failed attempt starts the file over.
+
+        :param path: the media path, already validated and encoded.
+        :param sink: where the bytes go.
+        :raises SignalWireError: a subclass naming what went wrong, after the retries; a body
+            cut off before its announced length is a transient ``SignalWireConnectionError``.
+        """
+        return self._retried(lambda: self._download_once(path, sink))
+
+    def _retried(self, attempt_once: Callable[[], _T]) -> _T:
+        failure: SignalWireError | None = None
+        try:
+            for attempt in self._retrying:
+                with attempt:
+                    return attempt_once()
+        except SignalWireError as err:
+            failure = final_error(err, self._retrying.statistics)
+        if failure is not None:
+            raise failure
+        raise AssertionError("unreachable: tenacity either returns or raises")  # pragma: no cover
+
+    def _send(self, method: str, path: str) -> requests.Response:
+        failure: SignalWireConnectionError
+        try:
+            return self.session.request(
+                method,
+                f"{self.settings.base_url}{path}",
+                timeout=self.settings.timeout,
+                allow_redirects=False,
+                stream=True,
+            )
+        except _TRANSPORT_ERRORS as exc:
+            never_sent = isinstance(exc, requests.RequestException) and _is_connect_failure(exc)
+            origin = self.settings.origin
+            failure = transport_error(exc, method, path, never_sent=never_sent, origin=origin)
+        raise failure
+
+    def _head_once(self, path: str) -> int | None:
+        response = self._send("HEAD", path)
+        try:
+            if response.status_code in _NO_HEAD_STATUSES:
+                return None
+            self._check_success(response, "HEAD", path)
+            return _announced_length(response, "HEAD", path)
+        finally:
+            response.close()
+
+    def _download_once(self, path: str, sink: MediaSink) -> MediaDownload:
+        response = self._send("GET", path)
+        try:
+            self._check_success(response, "GET", path)
+            length = _announced_length(response, "GET", path)
+            if not sink.restart(length):
+                return MediaDownload(path, length, 0, declined=True)
+            received = 0
+            for chunk in _chunks(response, self.chunk_size, path, self.settings.origin):
+                sink.write(chunk)
+                received += len(chunk)
+        finally:
+            response.close()
+        if received != length:
+            raise SignalWireConnectionError(
+                f"SignalWire request GET {path} to {self.settings.origin} failed: the body "
+                f"ended after {received} of {length} announced bytes (no complete answer)",
+                method="GET",
+                path=path,
+            )
+        return MediaDownload(path, length, received, declined=False)
+
+    def _check_success(self, response: requests.Response, method: str, path: str) -> None:
+        if response.status_code == 200:
+            return
+        failure: SignalWireConnectionError | None = None
+        try:
+            body = response.raw.read(_ERROR_BODY_BYTES, decode_content=False) or b""
+        except _TRANSPORT_ERRORS as exc:
+            origin = self.settings.origin
+            failure = transport_error(exc, method, path, never_sent=False, origin=origin)
+        if failure is not None:
+            raise failure
+        if 200 <= response.status_code < 300:
+            raise SignalWireResponseError(
+                f"SignalWire answered {response.status_code} to {method} {path} instead of "
+                "200 with the media file",
+                status_code=response.status_code,
+                method=method,
+                path=path,
+            )
+        answer = Answer(response.status_code, response.headers, body, response.reason or "")
+        raise error_from_response(answer, method=method, path=path)
+
+
+def _announced_length(response: requests.Response, method: str, path: str) -> int:
+    """Read ``Content-Length``: without it a cut-off file cannot be told from a whole one."""
+    problem = None
+    encoding = response.headers.get("Content-Encoding", "").strip().lower()
+    declared = response.headers.get("Content-Length", "").strip()
+    if encoding not in {"", "identity"}:
+        problem = f"Content-Encoding {encoding!r} although identity was asked for"
+    elif not declared.isdigit():
+        problem = f"no valid Content-Length ({declared!r}), so completeness cannot be checked"
+    if problem is not None:
+        raise SignalWireResponseError(
+            f"SignalWire answered {response.status_code} to {method} {path} with {problem}",
+            status_code=response.status_code,
+            method=method,
+            path=path,
+        )
+    return int(declared)
+
+
+def _chunks(
+    response: requests.Response, chunk_size: int, path: str, origin: str
+) -> Iterator[bytes]:
+    """Yield the body in chunks; a broken read becomes a transient ``SignalWireConnectionError``."""
+    stream = response.raw.stream(chunk_size, decode_content=False)
+    while True:
+        failure: SignalWireConnectionError | None = None
+        try:
+            chunk = next(stream, None)
+        except _TRANSPORT_ERRORS as exc:
+            failure = transport_error(exc, "GET", path, never_sent=False, origin=origin)
+        if failure is not None:
+            raise failure
+        if chunk is None:
+            return
+        yield chunk

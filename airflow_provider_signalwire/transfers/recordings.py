@@ -1,0 +1,230 @@
+"""
+Archive a conference's recordings into object storage (``file://``, ``s3://``, ``gs://``, ...).
+
+The operator lists the recordings through :class:`SignalWireHook` and streams each one's media
+into an :class:`~airflow.sdk.ObjectStoragePath`; the hook does the HTTP, this module the storage.
+"""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
+
+from airflow_provider_signalwire.exceptions import SignalWireError, SignalWireValidationError
+from airflow_provider_signalwire.hooks._validation import (
+    check_max_concurrency,
+    choice,
+    validate_sid,
+)
+from airflow_provider_signalwire.operators._base import CONNECTION_FIELDS, SignalWireBaseOperator
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from airflow.providers.openlineage.extractors import OperatorLineage
+    from airflow.sdk import Context, ObjectStoragePath
+
+MEDIA_FORMATS = ("wav", "mp3")
+
+
+class ConferenceRecordingsToStorageOperator(SignalWireBaseOperator):
+    """
+    Copy every completed recording of a conference into object storage, streamed and exact.
+
+    Each recording goes to ``{destination}/{conference_sid}/{recording_sid}.{format}``. Its media
+    is downloaded from the recording's public media URL (no credentials are sent; redirects are
+    never followed) in chunks, hashed with SHA-256 on the way and written under a temporary name
+    in the same folder; it is moved to its final name only when the bytes written match the
+    announced ``Content-Length``, so no partial file ever shows under a final name. A transient
+    failure (connection reset, cut-off body, 429, 5xx) starts that file over, within the retry
+    knobs. A recording whose file already exists with the size SignalWire announces is skipped
+    (asked with ``HEAD``; nothing is downloaded), unless ``overwrite``. A recording that is not
+    ``completed`` yet is skipped with a WARNING.
+
+    Returns, and pushes under the XCom key ``archived``, one dict per recording in listing order:
+    ``recording_sid``, ``path`` (its final URI), ``bytes``, ``sha256`` (``None`` unless downloaded
+    by this run) and ``skipped``; a recording that failed also has ``error`` and ``error_type``.
+    One file's failure does not stop the others: the task fails after the batch.
+
+    With ``apache-airflow-providers-openlineage`` installed (extra ``openlineage``), the run's
+    lineage has the recordings as inputs (namespace ``signalwire://{space host}``, name
+    ``{account}/conferences/{conference_sid}/recordings/{recording_sid}``) and the stored files as
+    outputs.
+
+    :param conference_sid: the conference whose recordings are archived (templated).
+    :param destination: folder URI or :class:`~airflow.sdk.ObjectStoragePath` (templated), e.g.
+        ``file:///data/recordings`` or ``s3://aws_default@bucket/recordings``.
+    :param format: media format, ``wav`` or ``mp3``.
+    :param overwrite: download even when the file exists with the same size.
+    :param max_concurrency: most downloads at once (1-64).
+    :param signalwire_conn_id: the ``signalwire`` connection to use (templated).
+    :param account_sid: defaults to the connection's Project ID (templated).
+    :param max_attempts: attempts per API call and per file, the first one included.
+    :param initial_backoff: seconds before the second attempt; doubles with every attempt.
+    :param max_backoff: cap of the exponential wait, in seconds.
+    """
+
+    template_fields: Sequence[str] = ("conference_sid", "destination", *CONNECTION_FIELDS)
+
+    def __init__(
+        self,
+        *,
+        conference_sid: str,
+        destination: str | ObjectStoragePath,
+        format: str = "wav",
+        overwrite: bool = False,
+        max_concurrency: int = 4,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        self.conference_sid = conference_sid
+        self.destination = destination
+        self.format = choice("format", format, MEDIA_FORMATS)
+        if not isinstance(overwrite, bool):
+            raise SignalWireValidationError(f"Invalid overwrite {overwrite!r}: expected a bool.")
+        self.overwrite = overwrite
+        self.max_concurrency = check_max_concurrency(max_concurrency)
+        self._stored: list[tuple[str, ObjectStoragePath]] = []
+        self._lineage_source: tuple[str, str, str] | None = None
+
+    def _hook_kwargs(self) -> dict[str, Any]:
+        return {"pool_size": self.max_concurrency}
+
+    def call_signalwire(self, context: Context) -> list[dict[str, Any]]:
+        """Archive the recordings; push and return one outcome per recording."""
+        conference_sid = validate_sid("conference_sid", self.conference_sid)
+        folder = _destination(self.destination) / conference_sid
+        account = (
+            self.hook.settings.project_id
+            if self.account_sid is None
+            else validate_sid("account_sid", self.account_sid)
+        )
+        recordings = list(self.hook.list_recordings(conference_sid, account_sid=account))
+        self.log.info(
+            "Archiving %d recording(s) of conference %s to %s (%s, at most %d at once)",
+            len(recordings),
+            conference_sid,
+            folder,
+            self.format,
+            self.max_concurrency,
+        )
+
+        self.hook.media  # noqa: B018 - build the media session once, before the threads share it
+
+        def archive(recording: dict[str, Any]) -> tuple[dict[str, Any], ObjectStoragePath | None]:
+            return self._archive_one(recording, folder, account)
+
+        with ThreadPoolExecutor(
+            max_workers=self.max_concurrency, thread_name_prefix="signalwire-archive"
+        ) as pool:
+            results = list(pool.map(archive, recordings))
+        archived = [outcome for outcome, _ in results]
+        self._stored = [(o["recording_sid"], p) for o, p in results if p is not None]
+        self._lineage_source = (
+            urlsplit(self.hook.settings.base_url).netloc,
+            account,
+            conference_sid,
+        )
+        context["ti"].xcom_push(key="archived", value=archived)
+        failed = [outcome for outcome in archived if "error" in outcome]
+        downloaded = sum(1 for o in archived if not o["skipped"] and "error" not in o)
+        self.log.info(
+            "Conference %s: %d recording(s) downloaded, %d skipped, %d failed",
+            conference_sid,
+            downloaded,
+            len(archived) - downloaded - len(failed),
+            len(failed),
+        )
+        for outcome in failed:
+            self.log.error("Recording %s: %s", outcome["recording_sid"], outcome["error"])
+        if failed:
+            raise SignalWireError(
+                f"{len(failed)} of {len(archived)} recordings of conference {conference_sid} "
+                "could not be archived."
+            )
+        return archived
+
+    def _archive_one(
+        self, recording: dict[str, Any], folder: ObjectStoragePath, account: str
+    ) -> tuple[dict[str, Any], ObjectStoragePath | None]:
+        """Archive one recording; return its outcome and its stored path (``None`` if none)."""
+        outcome: dict[str, Any] = {
+            "recording_sid": recording.get("sid"),
+            "path": None,
+            "bytes": None,
+            "sha256": None,
+            "skipped": False,
+        }
+        try:
+            # Validated before it names a file: a SID can never climb out of the folder.
+            sid = validate_sid("recording_sid", recording.get("sid"))
+            final = folder / f"{sid}.{self.format}"
+            outcome["path"] = str(final)
+            status = recording.get("status")
+            if status != "completed":
+                self.log.warning("Recording %s is %s, not completed yet: skipped", sid, status)
+                outcome["skipped"] = True
+                return outcome, None
+            self._copy(sid, final, account, outcome)
+        except (SignalWireError, OSError) as err:
+            outcome["error"] = str(err)
+            outcome["error_type"] = type(err).__name__
+            return outcome, None
+        return outcome, final
+
+    def _copy(
+        self, sid: str, final: ObjectStoragePath, account: str, outcome: dict[str, Any]
+    ) -> None:
+        """Download one recording unless it is already there; fill in its outcome."""
+        from airflow_provider_signalwire.transfers._storage import RecordingFile, existing_size
+
+        kept = None if self.overwrite else existing_size(final)
+        if kept is not None:
+            announced = self.hook.recording_media_length(
+                sid, media_format=self.format, account_sid=account
+            )
+            if announced == kept:
+                self._skip_existing(sid, final, kept, outcome)
+                return
+        target = RecordingFile(final, keep_size=kept)
+        try:
+            download = self.hook.download_recording_media(
+                sid, target, media_format=self.format, account_sid=account
+            )
+            if download.declined:
+                self._skip_existing(sid, final, download.content_length, outcome)
+                return
+            outcome["sha256"] = target.commit()
+        finally:
+            target.discard()
+        outcome["bytes"] = download.received
+        self.log.info("Recording %s: %d bytes to %s", sid, download.received, final)
+
+    def _skip_existing(
+        self, sid: str, final: ObjectStoragePath, size: int, outcome: dict[str, Any]
+    ) -> None:
+        self.log.info("Recording %s is already at %s (%d bytes): skipped", sid, final, size)
+        outcome["bytes"] = size
+        outcome["skipped"] = True
+
+    def get_openlineage_facets_on_complete(self, task_instance: Any) -> OperatorLineage:  # type: ignore[type-arg]
+        """Return the recordings read and the files they are stored in (OpenLineage provider)."""
+        from airflow_provider_signalwire.transfers._lineage import archive_lineage
+
+        host, account, conference_sid = self._lineage_source or ("", "", "")
+        return archive_lineage(host, account, conference_sid, self._stored)
+
+
+def _destination(value: Any) -> ObjectStoragePath:
+    """Turn the rendered ``destination`` into a path, refusing what cannot be one."""
+    from airflow.sdk import ObjectStoragePath
+
+    if isinstance(value, ObjectStoragePath):
+        return value
+    if not isinstance(value, str) or not value.strip():
+        raise SignalWireValidationError(
+            f"Invalid destination {value!r}: expected a folder URI such as "
+            "'file:///data/recordings' or an ObjectStoragePath."
+        )
+    return ObjectStoragePath(value.strip())
