@@ -68,6 +68,7 @@ def get_provider_info() -> dict[str, Any]:
                         "host": "example.signalwire.com",
                         "login": "b3877c40-da60-4998-90ad-b792e98472af",
                         "password": "PTxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
+                        "from_number": "+15550100123",
                     },
                 },
                 "conn-fields": {
@@ -85,6 +86,13 @@ def get_provider_info() -> dict[str, Any]:
                         "label": "Verify TLS",
                         "description": "true (default), false (not recommended: logs a warning) "
                         "or the path of a CA bundle file on the workers.",
+                        "schema": {"type": ["string", "null"]},
+                    },
+                    "from_number": {
+                        "label": "Default From number",
+                        "description": "Optional. The E.164 number (+ and 2-15 digits, e.g. "
+                        "+15550100123) that messages are sent from when a task names neither "
+                        "from_number nor messaging_service_sid.",
                         "schema": {"type": ["string", "null"]},
                     },
                 },

@@ -111,7 +111,7 @@ class AsyncSignalWireClient(TransportBase):
         path: str,
         *,
         params: QueryParams | None = None,
-        data: Mapping[str, str] | None = None,
+        data: Mapping[str, str | list[str]] | None = None,
         policy: RetryPolicy = IDEMPOTENT,
         max_attempts: int | None = None,
     ) -> dict[str, Any] | None:
@@ -137,7 +137,7 @@ class AsyncSignalWireClient(TransportBase):
         method: str,
         path: str,
         params: QueryParams | None,
-        data: Mapping[str, str] | None,
+        data: Mapping[str, str | list[str]] | None,
         history: DeliveryHistory,
     ) -> dict[str, Any] | None:
         if self._client is None:

@@ -9,9 +9,12 @@ sent, so SignalWire keeps its defaults.
 from __future__ import annotations
 
 import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from airflow_provider_signalwire.exceptions import SignalWireValidationError
+
+if TYPE_CHECKING:
+    from airflow_provider_signalwire.hooks._messages import MessageDraft
 
 _SPECIAL_NAMES = {
     "date_created_before": "DateCreated<",
@@ -68,3 +71,23 @@ def api_fields(**arguments: Any) -> dict[str, str]:
         for name, value in arguments.items()
         if value is not None
     }
+
+
+def message_fields(draft: MessageDraft, *, from_number: str | None) -> dict[str, str | list[str]]:
+    """
+    Build the form of a message; ``MediaUrl`` repeats once per URL.
+
+    :param draft: the checked message.
+    :param from_number: the number it goes out from; ``None`` when a messaging service sends it.
+    """
+    optional = {
+        "From": from_number,
+        "MessagingServiceSid": draft.messaging_service_sid,
+        "Body": draft.body,
+        "StatusCallback": draft.status_callback,
+    }
+    fields: dict[str, str | list[str]] = {"To": draft.to}
+    fields.update({name: value for name, value in optional.items() if value is not None})
+    if draft.media_urls:
+        fields["MediaUrl"] = list(draft.media_urls)
+    return fields

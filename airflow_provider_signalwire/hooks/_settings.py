@@ -2,9 +2,10 @@
 Read a ``signalwire`` Airflow connection into validated settings.
 
 The connection's host is the Space URL, its login the Project ID, its password the API token;
-optional extras are ``timeout`` (read timeout, seconds), ``connect_timeout`` (seconds) and
-``verify`` (``true``/``false`` or the path of a CA bundle). The synchronous hook and the
-asynchronous trigger both build their clients from :class:`SignalWireSettings`.
+optional extras are ``timeout`` (read timeout, seconds), ``connect_timeout`` (seconds),
+``verify`` (``true``/``false`` or the path of a CA bundle) and ``from_number`` (the Default From
+number of messages). The synchronous hook and the asynchronous trigger both build their clients
+from :class:`SignalWireSettings`.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from airflow_provider_signalwire.exceptions import SignalWireValidationError
+from airflow_provider_signalwire.hooks._messages import validate_phone_number
 from airflow_provider_signalwire.hooks._secrets import credential_variants, mask_secrets
 from airflow_provider_signalwire.hooks._validation import (
     check_timeout,
@@ -39,6 +41,7 @@ class SignalWireSettings:
     :param connect_timeout: seconds to establish a connection.
     :param read_timeout: seconds to wait for the answer.
     :param verify: verify TLS certificates (``True``), not (``False``), or a CA bundle path.
+    :param from_number: the Default From number of messages (E.164), if the connection sets one.
     """
 
     base_url: str
@@ -47,6 +50,7 @@ class SignalWireSettings:
     connect_timeout: float = DEFAULT_CONNECT_TIMEOUT
     read_timeout: float = DEFAULT_READ_TIMEOUT
     verify: bool | str = True
+    from_number: str | None = None
 
     @property
     def timeout(self) -> tuple[float, float]:
@@ -119,6 +123,12 @@ def settings_from_connection(
         )
     read_timeout = check_timeout(timeout) or check_timeout(extra.get("timeout"))
     connect_timeout = check_timeout(extra.get("connect_timeout"), "connect_timeout")
+    from_number = extra.get("from_number") or None
+    if from_number is not None:
+        try:
+            validate_phone_number("Default From number (extra from_number)", from_number)
+        except SignalWireValidationError as err:
+            raise SignalWireValidationError(f"Connection {conn_id!r}: {err}") from None
     return SignalWireSettings(
         base_url=base_url,
         project_id=project_id,
@@ -126,6 +136,7 @@ def settings_from_connection(
         connect_timeout=connect_timeout or DEFAULT_CONNECT_TIMEOUT,
         read_timeout=read_timeout or DEFAULT_READ_TIMEOUT,
         verify=_verify(extra.get("verify")),
+        from_number=from_number,
     )
 
 

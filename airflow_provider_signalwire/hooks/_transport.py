@@ -93,7 +93,7 @@ class SignalWireTransport(TransportBase):
         path: str,
         *,
         params: Query | None = None,
-        data: Mapping[str, str] | None = None,
+        data: Mapping[str, str | list[str]] | None = None,
         policy: RetryPolicy = IDEMPOTENT,
         max_attempts: int | None = None,
     ) -> dict[str, Any] | None:
@@ -137,7 +137,7 @@ class SignalWireTransport(TransportBase):
         method: str,
         path: str,
         params: Query | None,
-        data: Mapping[str, str] | None,
+        data: Mapping[str, str | list[str]] | None,
         history: DeliveryHistory,
     ) -> dict[str, Any] | None:
         # The transport error is raised outside the except block so that it carries no

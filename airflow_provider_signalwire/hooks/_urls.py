@@ -21,6 +21,8 @@ from airflow_provider_signalwire.hooks._validation import (
 API_ROOT = "/api/laml/2010-04-01"
 #: Formats a recording's media file is served in (the suffix of its path).
 MEDIA_FORMATS = ("wav", "mp3")
+#: The part of the Messages path below the account.
+MESSAGES_RELATIVE_PATH = "/Messages"
 
 
 def account_path(account_sid: str) -> str:

@@ -22,12 +22,18 @@ from airflow_provider_signalwire.hooks._conferences import (
 )
 from airflow_provider_signalwire.hooks._errors import missing_body
 from airflow_provider_signalwire.hooks._fields import api_fields
+from airflow_provider_signalwire.hooks._messages import draft_message
+from airflow_provider_signalwire.hooks._retry import CREATE
 from airflow_provider_signalwire.hooks._settings import settings_from_airflow_connection
-from airflow_provider_signalwire.hooks._urls import account_path, conference_relative_path
+from airflow_provider_signalwire.hooks._urls import (
+    MESSAGES_RELATIVE_PATH,
+    account_path,
+    conference_relative_path,
+)
 from airflow_provider_signalwire.hooks._validation import LIST_CONFERENCES_FILTERS, check_allowed
 
 if TYPE_CHECKING:
-    from collections.abc import AsyncIterator, Awaitable, Callable
+    from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 
     from airflow_provider_signalwire.hooks._settings import SignalWireSettings
 
@@ -99,8 +105,8 @@ class SignalWireAsyncHook(SignalWireHookBase):
         account = (await self.get_settings()).project_id if account_sid is None else account_sid
         return account, account_path(account) + relative
 
-    async def _object(self, method: str, path: str) -> dict[str, Any]:
-        result = await (await self.get_client()).request(method, path)
+    async def _object(self, method: str, path: str, **kwargs: Any) -> dict[str, Any]:
+        result = await (await self.get_client()).request(method, path, **kwargs)
         if result is None:
             raise missing_body(method, path)
         return result
@@ -159,3 +165,43 @@ class SignalWireAsyncHook(SignalWireHookBase):
         except SignalWireNotFoundError as err:
             failure = unknown_conference(err, conference_sid, account)
         raise failure
+
+    # -- messages ----------------------------------------------------------------------------
+
+    async def send_message(
+        self,
+        to: str,
+        *,
+        body: str | None = None,
+        from_number: str | None = None,
+        messaging_service_sid: str | None = None,
+        media_url: str | Sequence[str] | None = None,
+        status_callback: str | None = None,
+        account_sid: str | None = None,
+    ) -> dict[str, Any]:
+        """
+        Send an SMS (or an MMS, with media) and return the message object SignalWire created.
+
+        The rules, checks and retries are those of :meth:`SignalWireHook.send_message
+        <airflow_provider_signalwire.hooks.signalwire.SignalWireHook.send_message>`.
+
+        :param to: the recipient, E.164 (``+`` and 2-15 digits).
+        :param body: the text, at most 1,600 characters; ``body``, ``media_url`` or both.
+        :param from_number: the E.164 number to send from.
+        :param messaging_service_sid: send through this messaging service instead; give at most
+            one of the two, and neither to send from the connection's Default From number.
+        :param media_url: an ``https://`` URL of media to attach (MMS), or a list of them.
+        :param status_callback: an ``http(s)://`` URL SignalWire reports the delivery status to.
+        :param account_sid: defaults to the connection's Project ID.
+        """
+        draft = draft_message(
+            to,
+            body=body,
+            from_number=from_number,
+            messaging_service_sid=messaging_service_sid,
+            media_url=media_url,
+            status_callback=status_callback,
+        )
+        _, path = await self._url(account_sid, MESSAGES_RELATIVE_PATH)
+        form = draft.form((await self.get_settings()).from_number)
+        return await self._object("POST", path, data=form, policy=CREATE)

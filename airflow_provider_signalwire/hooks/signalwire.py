@@ -12,8 +12,10 @@ from airflow_provider_signalwire.hooks._conferences import (
 )
 from airflow_provider_signalwire.hooks._fields import api_fields
 from airflow_provider_signalwire.hooks._media_actions import RecordingMediaActions
+from airflow_provider_signalwire.hooks._messages import draft_message
+from airflow_provider_signalwire.hooks._retry import CREATE
 from airflow_provider_signalwire.hooks._stream_actions import StreamActions
-from airflow_provider_signalwire.hooks._urls import conference_relative_path
+from airflow_provider_signalwire.hooks._urls import MESSAGES_RELATIVE_PATH, conference_relative_path
 from airflow_provider_signalwire.hooks._validation import (
     CALLBACK_METHODS,
     CONFERENCE_UPDATE_STATUSES,
@@ -26,7 +28,7 @@ from airflow_provider_signalwire.hooks._validation import (
 )
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Iterator, Sequence
 
 
 class SignalWireHook(StreamActions, RecordingMediaActions):
@@ -44,7 +46,7 @@ class SignalWireHook(StreamActions, RecordingMediaActions):
 
     :param signalwire_conn_id: id of a connection of type ``signalwire``: host = Space URL,
         login = Project ID, password = API token; optional extras ``timeout``,
-        ``connect_timeout`` and ``verify``.
+        ``connect_timeout``, ``verify`` and ``from_number``.
     :param max_attempts: requests per call, the first one included.
     :param initial_backoff: seconds before the second attempt; doubles with every attempt.
     :param max_backoff: cap of the exponential wait in seconds (a server-asked wait is not capped).
@@ -238,3 +240,44 @@ class SignalWireHook(StreamActions, RecordingMediaActions):
             self._path(account_sid, relative),
             f"Recording {recording_sid} of conference {conference_sid}",
         )
+
+    # -- messages ----------------------------------------------------------------------------
+
+    def send_message(
+        self,
+        to: str,
+        *,
+        body: str | None = None,
+        from_number: str | None = None,
+        messaging_service_sid: str | None = None,
+        media_url: str | Sequence[str] | None = None,
+        status_callback: str | None = None,
+        account_sid: str | None = None,
+    ) -> dict[str, Any]:
+        """
+        Send an SMS (or an MMS, with media) and return the message object SignalWire created.
+
+        Every argument is checked before any request. Sending creates a message, so it is retried
+        only where the request provably never reached SignalWire (connection never established,
+        429): a retry never sends a second text.
+
+        :param to: the recipient, E.164 (``+`` and 2-15 digits).
+        :param body: the text, at most 1,600 characters; ``body``, ``media_url`` or both.
+        :param from_number: the E.164 number to send from.
+        :param messaging_service_sid: send through this messaging service instead; give at most
+            one of the two, and neither to send from the connection's Default From number.
+        :param media_url: an ``https://`` URL of media to attach (MMS), or a list of them.
+        :param status_callback: an ``http(s)://`` URL SignalWire reports the delivery status to.
+        :param account_sid: defaults to the connection's Project ID.
+        """
+        draft = draft_message(
+            to,
+            body=body,
+            from_number=from_number,
+            messaging_service_sid=messaging_service_sid,
+            media_url=media_url,
+            status_callback=status_callback,
+        )
+        path = self._path(account_sid, MESSAGES_RELATIVE_PATH)
+        form = draft.form(self.settings.from_number)
+        return self._object("POST", path, data=form, policy=CREATE)

@@ -77,7 +77,8 @@ def test_hook_meta_relabels_the_standard_fields(airflow_api: AirflowApi) -> None
 
 def test_hook_meta_lists_the_extra_fields(airflow_api: AirflowApi) -> None:
     extra = _signalwire_meta(airflow_api)["extra_fields"]
-    assert set(extra) == set(DECLARED["conn-fields"]) == {"timeout", "connect_timeout", "verify"}
+    assert set(extra) == set(DECLARED["conn-fields"])
+    assert set(extra) == {"timeout", "connect_timeout", "verify", "from_number"}
     for name, declared in DECLARED["conn-fields"].items():
         field = extra[name]
         assert field["schema"]["title"] == declared["label"], name
@@ -90,6 +91,7 @@ def test_hook_meta_lists_the_extra_fields(airflow_api: AirflowApi) -> None:
     assert extra["timeout"]["schema"]["title"] == "Read timeout (seconds)"
     assert extra["connect_timeout"]["schema"]["title"] == "Connect timeout (seconds)"
     assert extra["verify"]["schema"]["title"] == "Verify TLS"
+    assert extra["from_number"]["schema"]["title"] == "Default From number"
     if airflow_api.at_least(3, 2):
         assert extra["timeout"]["schema"]["minimum"] == 0.1
         assert extra["timeout"]["schema"]["maximum"] == 3600

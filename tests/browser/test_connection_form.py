@@ -41,7 +41,12 @@ WRONG_TOKEN = "sw-wrong-token-LEAKCHECK-3b9d5e71"
 DECLARED = get_provider_info()["connection-types"][0]
 BEHAVIOUR = DECLARED["ui-field-behaviour"]
 RELABELLED = {"host": "Space URL", "login": "Project ID", "password": "API Token"}
-EXTRA_VALUES = {"timeout": "15", "connect_timeout": "5", "verify": "true"}
+EXTRA_VALUES = {
+    "timeout": "15",
+    "connect_timeout": "5",
+    "verify": "true",
+    "from_number": "+15550100999",
+}
 DOCS_SCREENSHOT = REPO / "docs" / "connection-form.png"
 
 
@@ -229,9 +234,9 @@ def test_signalwire_form_saves_and_tests_good_credentials(
         assert TOKEN not in stored.text
         stored_extra = json.loads(conn["extra"])
         if airflow_api.at_least(3, 2):  # number fields
-            assert stored_extra == {"timeout": 15, "connect_timeout": 5, "verify": "true"}
+            assert stored_extra == {**EXTRA_VALUES, "timeout": 15, "connect_timeout": 5}
         else:  # Airflow 3.1: text fields, which the hook parses
-            assert stored_extra == {"timeout": "15", "connect_timeout": "5", "verify": "true"}
+            assert stored_extra == EXTRA_VALUES
     finally:
         _delete_connection(airflow_api, connection_id)
 

@@ -1,0 +1,169 @@
+"""
+What SignalWire's Messages resource accepts, checked before any request is sent.
+
+A phone number is E.164 (``+`` and 2-15 digits). A message has a body of at most 1,600 characters
+and/or ``https://`` media, and goes out from exactly one of a From number and a messaging service;
+the connection's Default From number fills in when neither is given. Both hooks and the notifier
+check messages here, so each rule is written once; errors name the bad value, never a secret.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from airflow_provider_signalwire.exceptions import SignalWireValidationError
+from airflow_provider_signalwire.hooks._fields import message_fields
+from airflow_provider_signalwire.hooks._validation import _fail, _show, validate_sid
+
+#: A phone number as SignalWire takes it: E.164, a ``+`` and 2-15 digits.
+PHONE_NUMBER = re.compile(r"\+[0-9]{2,15}")
+#: The longest body SignalWire accepts; longer texts go out as several concatenated segments.
+MAX_BODY_LENGTH = 1600
+
+
+def validate_phone_number(parameter: str, value: object) -> str:
+    """
+    Return ``value`` if it is an E.164 phone number, e.g. ``+15551234567``.
+
+    :param parameter: name of the argument, used in the error message.
+    :param value: the value to check.
+    """
+    if not isinstance(value, str) or PHONE_NUMBER.fullmatch(value) is None:
+        raise _fail(parameter, value, "expected an E.164 number: + and 2-15 digits")
+    return value
+
+
+def validate_recipients(to: object) -> list[str]:
+    """
+    Return the recipients of a notification, each once, in order.
+
+    :param to: one number, a comma-separated string of numbers, or a list of either.
+    """
+    items = [to] if isinstance(to, str) else to
+    if not isinstance(items, list | tuple) or not items:
+        raise _fail("to", to, "expected an E.164 number, comma-separated numbers or a list")
+    numbers: list[str] = []
+    for item in items:
+        parts = [part.strip() for part in item.split(",")] if isinstance(item, str) else [item]
+        numbers.extend(validate_phone_number("to", part) for part in parts)
+    return list(dict.fromkeys(numbers))
+
+
+def _web_url(value: object, parameter: str, schemes: tuple[str, ...] = ("https",)) -> str:
+    expected = " or ".join(f"{scheme}://" for scheme in schemes)
+    if not isinstance(value, str) or not value.isascii() or not value.isprintable():
+        raise _fail(parameter, value, f"expected an {expected} URL")
+    try:
+        parts = urlsplit(value)
+        parts.port  # noqa: B018 - raises ValueError on a bad port
+    except ValueError as err:
+        raise _fail(parameter, value, f"not a URL ({err})") from None
+    if parts.scheme.lower() not in schemes or not parts.hostname or " " in value:
+        raise _fail(parameter, value, f"expected an {expected} URL with a host")
+    return value
+
+
+def _media_urls(media_url: object) -> tuple[str, ...]:
+    if media_url is None:
+        return ()
+    if isinstance(media_url, str):
+        return (_web_url(media_url, "media_url"),)
+    if not isinstance(media_url, list | tuple):
+        raise _fail("media_url", media_url, "expected an https:// URL or a list of them")
+    return tuple(_web_url(url, f"media_url[{index}]") for index, url in enumerate(media_url))
+
+
+def _body(body: object) -> str | None:
+    if body is None:
+        return None
+    if not isinstance(body, str):
+        raise _fail("body", body, "expected a string")
+    if len(body) > MAX_BODY_LENGTH:
+        raise _fail("body", body, f"{len(body)} characters; at most {MAX_BODY_LENGTH} are sent")
+    if any(0xD800 <= ord(char) <= 0xDFFF for char in body):
+        raise _fail("body", body, "lone surrogates cannot be sent")
+    return body or None
+
+
+@dataclass(frozen=True)
+class MessageDraft:
+    """
+    A checked message, waiting only for the connection to settle its sender.
+
+    :param to: the recipient.
+    :param body: the text, or ``None``.
+    :param media_urls: media to attach.
+    :param from_number: the number to send from, if given.
+    :param messaging_service_sid: the messaging service to send through, if given.
+    :param status_callback: URL SignalWire reports the delivery status to, if given.
+    """
+
+    to: str
+    body: str | None
+    media_urls: tuple[str, ...]
+    from_number: str | None
+    messaging_service_sid: str | None
+    status_callback: str | None
+
+    def form(self, default_from_number: str | None) -> dict[str, str | list[str]]:
+        """
+        Return the form fields, sent from the given sender or else the connection's default.
+
+        :param default_from_number: the connection's Default From number, if it has one.
+        """
+        if self.from_number is None and self.messaging_service_sid is None:
+            if default_from_number is None:
+                raise SignalWireValidationError(
+                    "No sender: give from_number or messaging_service_sid, or set the "
+                    "connection's Default From number (extra from_number)."
+                )
+            return message_fields(self, from_number=default_from_number)
+        return message_fields(self, from_number=self.from_number)
+
+
+def draft_message(
+    to: object,
+    *,
+    body: object = None,
+    from_number: object = None,
+    messaging_service_sid: object = None,
+    media_url: object = None,
+    status_callback: object = None,
+) -> MessageDraft:
+    """
+    Check every argument of a message; the arguments are those of ``send_message``.
+
+    :param to: the recipient.
+    :param body: the text; ``body``, ``media_url`` or both.
+    :param from_number: the number to send from.
+    :param messaging_service_sid: the messaging service to send through (not with ``from_number``).
+    :param media_url: one ``https://`` URL or a list of them.
+    :param status_callback: an ``http(s)://`` URL SignalWire reports the delivery status to.
+    """
+    recipient = validate_phone_number("to", to)
+    text, media = _body(body), _media_urls(media_url)
+    if text is None and not media:
+        raise _fail("body", body, "a message needs a body, a media_url or both")
+    if from_number is not None and messaging_service_sid is not None:
+        raise SignalWireValidationError(
+            f"Give from_number {_show(from_number)} or messaging_service_sid "
+            f"{_show(messaging_service_sid)}, not both."
+        )
+    if from_number is not None:
+        validate_phone_number("from_number", from_number)
+    if messaging_service_sid is not None:
+        validate_sid("messaging_service_sid", messaging_service_sid)
+    if status_callback is not None:
+        _web_url(status_callback, "status_callback", ("http", "https"))
+    return MessageDraft(
+        to=recipient,
+        body=text,
+        media_urls=media,
+        from_number=from_number if isinstance(from_number, str) else None,
+        messaging_service_sid=(
+            messaging_service_sid if isinstance(messaging_service_sid, str) else None
+        ),
+        status_callback=status_callback if isinstance(status_callback, str) else None,
+    )
