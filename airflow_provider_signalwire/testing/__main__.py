@@ -2,7 +2,8 @@
 Run the emulator from the command line.
 
 ``python -m airflow_provider_signalwire.testing --port 8765 --project-id P --token T`` prints one
-JSON line (URL, project ID, seeded SIDs; never the token) once listening, then serves until
+JSON line once listening (URL, project ID, seeded SIDs and, under ``seeded``, which streams,
+participants and recordings belong to which conference; never the token), then serves until
 SIGINT or SIGTERM. The token may come from ``SIGNALWIRE_EMULATOR_TOKEN`` instead of ``--token``
 so that it stays out of process listings.
 """
@@ -15,7 +16,7 @@ import os
 import signal
 import sys
 import threading
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from airflow_provider_signalwire.testing.emulator import SignalWireEmulator, is_loopback_host
 
@@ -24,6 +25,8 @@ if TYPE_CHECKING:
     from types import FrameType
 
 TOKEN_ENV = "SIGNALWIRE_EMULATOR_TOKEN"  # noqa: S105 - a variable name, not a secret
+#: The CLI's project ID unless ``--project-id`` says otherwise: SignalWire project IDs are UUIDs.
+DEFAULT_PROJECT_ID = "00000000-0000-4000-8000-000000000001"
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -34,7 +37,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--host", default="127.0.0.1", help="loopback address to bind")
     parser.add_argument("--port", type=int, default=8765, help="TCP port; 0 picks a free one")
-    parser.add_argument("--project-id", default="test-project", help="project ID (auth user)")
+    parser.add_argument(
+        "--project-id",
+        default=DEFAULT_PROJECT_ID,
+        help="project ID (auth user); a UUID, as the API's account_sid is one",
+    )
     parser.add_argument("--token", help=f"API token; defaults to ${TOKEN_ENV}")
     parser.add_argument("--seed", type=int, default=0, help="seed of the seeded SIDs")
     parser.add_argument(
@@ -47,6 +54,28 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--latency", type=float, default=0.0, help="seconds added per request")
     parser.add_argument("--verbose", action="store_true", help="log requests to stderr")
     return parser
+
+
+def seeded_summary(emulator: SignalWireEmulator) -> list[dict[str, Any]]:
+    """
+    Say which streams, participants and recordings belong to which seeded conference.
+
+    :param emulator: the started emulator.
+    """
+    return [
+        {
+            "conference_sid": conference["sid"],
+            "friendly_name": conference["friendly_name"],
+            "status": conference["status"],
+            "streams": [
+                {"sid": s["sid"], "name": s["name"], "status": s["status"]}
+                for s in conference["streams"]
+            ],
+            "participants": [p["call_sid"] for p in conference["participants"]],
+            "recordings": [r["sid"] for r in conference["recordings"]],
+        }
+        for conference in emulator.state()["conferences"]
+    ]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -95,6 +124,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "streams": emulator.stream_sids,
         "demo_conference_sid": emulator.demo_conference_sid,
         "demo_stream_sid": emulator.demo_stream_sid,
+        "seeded": seeded_summary(emulator),
     }
     print(json.dumps(banner), flush=True)
     try:

@@ -13,6 +13,7 @@ from urllib.parse import parse_qs, unquote
 from airflow_provider_signalwire.testing.admin import handle as handle_admin
 from airflow_provider_signalwire.testing.api import route
 from airflow_provider_signalwire.testing.api.media import is_public
+from airflow_provider_signalwire.testing.bodies import parse_body
 from airflow_provider_signalwire.testing.recorded import (
     RecordedRequest,
     redacted_headers,
@@ -26,7 +27,6 @@ if TYPE_CHECKING:
     from airflow_provider_signalwire.testing.faults import Fault
 
 Disposition = Literal["send", "drop", "reset", "truncate"]
-FORM_CONTENT_TYPE = "application/x-www-form-urlencoded"
 
 
 @dataclass(frozen=True)
@@ -118,14 +118,18 @@ class EmulatorCore:
         # Decode per segment so an encoded "/" stays inside its segment (stream names).
         segments = [unquote(segment) for segment in path.split("/")]
         query = parse_qs(query_string, keep_blank_values=True)
-        content_type = (incoming.header("Content-Type") or FORM_CONTENT_TYPE).lower()
         form: dict[str, list[str]] = {}
-        if content_type.startswith(FORM_CONTENT_TYPE):
-            form = parse_qs(incoming.body.decode("utf-8", "replace"), keep_blank_values=True)
+        body_error: ApiError | None = None
+        try:
+            form = parse_body(incoming.header("Content-Type"), incoming.body)
+        except ApiError as exc:
+            body_error = exc
         if segments[1:2] == ["_emulator"]:
+            if body_error is not None:
+                return Outcome(body_error.response)
             return Outcome(handle_admin(self.control, incoming.method, segments[2:], path, form))
         with self.control.tracking():
-            return self._handle_api(incoming, path, segments, query, form)
+            return self._handle_api(incoming, path, segments, query, form, body_error)
 
     def _handle_api(
         self,
@@ -134,6 +138,7 @@ class EmulatorCore:
         segments: list[str],
         query: dict[str, list[str]],
         form: dict[str, list[str]],
+        body_error: ApiError | None,
     ) -> Outcome:
         auth_user, auth_ok = check_basic_auth(
             incoming.header("Authorization"), self.control.project_id, self.control.token
@@ -148,7 +153,9 @@ class EmulatorCore:
         if fault is not None and fault.status is not None and fault.action != "apply_then_drop":
             response = fault.response()
         else:
-            response = self._answer(incoming.method, path, segments, query, form, auth_ok)
+            response = self._answer(
+                incoming.method, path, segments, query, form, auth_ok, body_error
+            )
             if fault is not None:
                 response = response.with_headers(fault.extra_headers())
         if fault is not None and fault.action == "apply_then_drop":
@@ -165,10 +172,13 @@ class EmulatorCore:
         query: dict[str, list[str]],
         form: dict[str, list[str]],
         auth_ok: bool,
+        body_error: ApiError | None,
     ) -> Response:
         try:
             if not auth_ok and not is_public(method, segments):
                 raise auth_failed()
+            if body_error is not None:
+                raise body_error
             control = self.control
             return route(
                 control.store, method, path, segments, query, form, control.repeat_stop_status

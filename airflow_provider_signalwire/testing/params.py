@@ -16,6 +16,8 @@ if TYPE_CHECKING:
 Params = dict[str, list[str]]
 
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_TOKEN = re.compile(r"^P[AB]")
+MAX_INT32 = 2**31 - 1
 DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 1000
 
@@ -103,27 +105,39 @@ def _comparison(compare: Callable[[date, date], bool], bound: date) -> Callable[
     return lambda day: compare(day, bound)
 
 
-def page_params(query: Params) -> tuple[int, int]:
+def page_params(query: Params) -> tuple[int, int, str | None]:
     """
-    Return ``(page, page_size)`` or raise a 400 for out-of-range values.
+    Return ``(page, page_size, page_token)`` or raise a 400 for out-of-range values.
+
+    A ``PageToken`` must start with ``PA`` (forwards) or ``PB`` (backwards), as the spec says.
+    The page URIs the emulator writes carry ``Page`` and a token naming that same page, so a
+    client may follow them as they are; given a token alone, its number selects the page.
 
     :param query: parsed query string.
     """
     raw_size = first(query, "PageSize")
     raw_page = first(query, "Page")
-    try:
-        size = DEFAULT_PAGE_SIZE if raw_size is None else int(raw_size)
-    except ValueError:
-        size = -1
+    token = first(query, "PageToken")
+    if token is not None and not _TOKEN.match(token):
+        raise invalid_parameter(f"PageToken must start with PA or PB, got {token!r}")
+    size = _integer(raw_size, DEFAULT_PAGE_SIZE)
     if not 1 <= size <= MAX_PAGE_SIZE:
         raise invalid_parameter(f"PageSize must be an integer from 1 to {MAX_PAGE_SIZE}")
-    try:
-        page = 0 if raw_page is None else int(raw_page)
-    except ValueError:
-        page = -1
-    if page < 0:
+    page = _integer(raw_page, 0)
+    if raw_page is None and token is not None and token[2:].isdigit():
+        page = int(token[2:])
+    if not 0 <= page <= MAX_INT32:
         raise invalid_parameter("Page must be a non-negative integer")
-    return page, size
+    return page, size, token
+
+
+def _integer(raw: str | None, default: int) -> int:
+    if raw is None:
+        return default
+    try:
+        return int(raw) if raw.strip().lstrip("+-").isdigit() else -1
+    except ValueError:
+        return -1
 
 
 def paginate(
@@ -136,30 +150,33 @@ def paginate(
     """
     Cut one page out of ``items`` and wrap it in the API's list envelope.
 
+    The envelope holds exactly the spec's fields: the list, ``page``, ``page_size``, ``uri``,
+    ``first_page_uri``, ``next_page_uri`` and ``previous_page_uri`` (``null`` at either end).
+
     :param items: every matching object, already ordered.
     :param key: the list key (``conferences``, ``participants``, ``recordings``).
     :param list_path: the list's path including ``.json``.
     :param query: parsed query string (paging and filters are echoed into the page URIs).
     :param filter_names: filter parameters to carry over to the other pages.
     """
-    page, size = page_params(query)
+    page, size, token = page_params(query)
     carried = [(name, value) for name in filter_names for value in query.get(name, [])]
 
-    def page_uri(number: int) -> str:
-        return f"{list_path}?{urlencode([('Page', number), ('PageSize', size), *carried])}"
+    def page_uri(number: int, page_token: str | None) -> str:
+        fields: list[tuple[str, object]] = [("Page", number), ("PageSize", size), *carried]
+        if page_token:
+            fields.append(("PageToken", page_token))
+        return f"{list_path}?{urlencode(fields)}"
 
     start = page * size
     chunk = list(items[start : start + size])
-    token = first(query, "PageToken")
-    uri = page_uri(page) + (f"&{urlencode([('PageToken', token)])}" if token else "")
+    has_next = start + size < len(items)
     return {
         key: chunk,
         "page": page,
         "page_size": size,
-        "uri": uri,
-        "first_page_uri": page_uri(0),
-        "next_page_uri": page_uri(page + 1) if start + size < len(items) else None,
-        "previous_page_uri": page_uri(page - 1) if page > 0 else None,
-        "start": start,
-        "end": start + max(len(chunk) - 1, 0),
+        "uri": page_uri(page, token),
+        "first_page_uri": page_uri(0, None),
+        "next_page_uri": page_uri(page + 1, f"PA{page + 1}") if has_next else None,
+        "previous_page_uri": page_uri(page - 1, f"PB{page - 1}") if page > 0 else None,
     }

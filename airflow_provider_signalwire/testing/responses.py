@@ -154,25 +154,43 @@ def auth_failed() -> ApiError:
     return ApiError(json_response(401, body, (("WWW-Authenticate", 'Basic realm="SignalWire"'),)))
 
 
-def forbidden() -> ApiError:
-    """403 for a path AccountSid that is not the authenticated project."""
-    return ApiError(json_response(403, error_body(403, 20403, "Forbidden")))
-
-
 def unprocessable(*messages: str) -> ApiError:
     """
-    422 with the ``{"errors": [...]}`` shape the stream endpoints use.
+    422 with the ``{"errors": [...]}`` (array of strings) shape.
+
+    The spec gives this shape to stream start and stop and to recording update.
 
     :param messages: one message per problem found.
     """
     return ApiError(json_response(422, {"errors": list(messages)}))
 
 
+def unprocessable_object(*messages: str) -> ApiError:
+    """
+    422 with the ``{code, message, more_info, status}`` shape (conference and participant update).
+
+    :param messages: one message per problem found, joined into the one message.
+    """
+    return ApiError(json_response(422, error_body(422, 20422, "; ".join(messages))))
+
+
 def invalid_parameter(message: str) -> ApiError:
     """
-    400 with the ``{"errors": [{"code", "message", "more_info"}]}`` shape.
+    400 with the ``{code, message, more_info, status}`` shape every operation documents.
 
     :param message: what is wrong, naming the parameter.
     """
-    error = {"code": "invalid_parameter", "message": message, "more_info": MORE_INFO}
-    return ApiError(json_response(400, {"errors": [error]}))
+    return ApiError(json_response(400, error_body(400, 20400, message)))
+
+
+def unsupported_media_type(content_type: str) -> ApiError:
+    """
+    415 for a request body that is neither form-encoded nor JSON.
+
+    :param content_type: the ``Content-Type`` received.
+    """
+    message = (
+        f"Unsupported Content-Type {content_type!r}: send "
+        "application/x-www-form-urlencoded or application/json"
+    )
+    return ApiError(json_response(415, error_body(415, 20415, message)))

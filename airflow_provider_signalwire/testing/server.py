@@ -11,7 +11,11 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import TYPE_CHECKING, Any
 
 from airflow_provider_signalwire.testing.core import IncomingRequest, Outcome
-from airflow_provider_signalwire.testing.responses import default_error_body, json_response
+from airflow_provider_signalwire.testing.responses import (
+    default_error_body,
+    error_body,
+    json_response,
+)
 
 if TYPE_CHECKING:
     from airflow_provider_signalwire.testing.core import EmulatorCore
@@ -81,29 +85,39 @@ class EmulatorRequestHandler(BaseHTTPRequestHandler):
         with contextlib.suppress(OSError):
             self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
-    def do_GET(self) -> None:
-        """Handle GET."""
-        self._serve()
+    def __getattr__(self, name: str) -> Any:
+        """
+        Route every HTTP method to :meth:`_serve`, including unknown ones.
 
-    def do_HEAD(self) -> None:
-        """Handle HEAD: the GET answer's status and headers, no body."""
-        self._serve()
+        ``http.server`` looks ``do_<METHOD>`` up and otherwise answers 501 with an HTML page;
+        the emulator answers any method itself (405 with ``Allow`` where a path lacks it).
 
-    def do_POST(self) -> None:
-        """Handle POST."""
-        self._serve()
+        :param name: the attribute looked up.
+        """
+        if name.startswith("do_"):
+            return self._serve
+        raise AttributeError(name)
 
-    def do_DELETE(self) -> None:
-        """Handle DELETE."""
-        self._serve()
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        """
+        Answer a request ``http.server`` could not parse with a JSON error body, never HTML.
 
-    def do_PUT(self) -> None:
-        """Handle PUT (always 405 on known routes)."""
-        self._serve()
+        Its own errors here are about the request (bad request line, headers too long, an
+        unsupported HTTP version), so any of them is a 4xx.
 
-    def do_PATCH(self) -> None:
-        """Handle PATCH (always 405 on known routes)."""
-        self._serve()
+        :param code: the status ``http.server`` chose.
+        :param message: its short reason.
+        :param explain: its longer explanation (unused).
+        """
+        status = code if 400 <= code < 500 else 400
+        self.close_connection = True
+        if not str(self.request_version).startswith("HTTP/1."):
+            # Unparsed or HTTP/0.9-looking requests would get a bare body: answer in HTTP/1.x.
+            self.request_version = "HTTP/1.0"
+        body = error_body(status, 20000 + status, message or "Bad request")
+        answer = json_response(status, body)
+        with contextlib.suppress(OSError):
+            self._send(answer, answer.length, answer.length)
 
     def log_message(self, format: str, *args: Any) -> None:
         """Log to stderr only in verbose mode; tests and benchmarks want silence."""
@@ -115,7 +129,7 @@ class EmulatorRequestHandler(BaseHTTPRequestHandler):
             body = self._read_body()
         except ValueError as exc:
             self.close_connection = True
-            answer = json_response(400, {"errors": [str(exc)]})
+            answer = json_response(400, error_body(400, 20400, str(exc)))
             self._send(answer, answer.length, answer.length)
             return
         incoming = IncomingRequest(self.command, self.path, list(self.headers.items()), body)

@@ -109,7 +109,8 @@ class TestStopConferenceStream:
     def test_account_sid_overrides_project(
         self, hook: SignalWireHook, signalwire_default: SignalWireEmulator
     ) -> None:
-        with pytest.raises(SignalWireAuthError, match="403"):
+        # SignalWire's spec documents 401 (not 403) for another account's path.
+        with pytest.raises(SignalWireAuthError, match="401"):
             hook.stop_conference_stream(
                 signalwire_default.demo_conference_sid, "demo-stream", account_sid="other-account"
             )

@@ -63,11 +63,12 @@ class TestAuth:
             "status": 401,
         }
 
-    def test_other_account_in_path_gets_403(self, api: Api):
+    def test_other_account_in_path_gets_401(self, api: Api):
+        # The spec documents 401, not 403, for every Conferences operation.
         url = api.base.replace("test-project", "other-project") + "/Conferences"
         response = api.get(url)
-        assert response.status_code == 403
-        assert response.json()["code"] == 20403
+        assert response.status_code == 401
+        assert response.json()["code"] == 20003
 
     def test_unknown_route_gets_404_shape(self, api: Api):
         response = api.get(api.base + "/Calls")
@@ -115,11 +116,18 @@ class TestStopStream:
         assert again.json()["code"] == 20404
         assert api.emu.stop_counts[api.emu.demo_stream_sid] == 1
 
-    @pytest.mark.parametrize("data", [{}, {"Status": "completed"}, {"Status": "STOPPED"}])
-    def test_status_other_than_stopped_gets_422(self, api: Api, data):
+    @pytest.mark.parametrize(
+        ("data", "message"),
+        [
+            ({}, "Status must be 'stopped'"),
+            ({"Status": "completed"}, "Status must be 'stopped', got 'completed'"),
+            ({"Status": "STOPPED"}, "Status must be 'stopped', got 'STOPPED'"),
+        ],
+    )
+    def test_status_other_than_stopped_gets_422(self, api: Api, data, message):
         response = api.post(api.stream(), data=data)
         assert response.status_code == 422
-        assert response.json() == {"errors": ["Status must be 'stopped'"]}
+        assert response.json() == {"errors": [message]}
         assert api.emu.stop_counts[api.emu.demo_stream_sid] == 0
 
     def test_stop_by_name(self, api: Api):
@@ -151,7 +159,7 @@ class TestStopStream:
 
 
 class TestStartStream:
-    def test_start_returns_201_with_stream_and_keeps_parameters(self, api: Api):
+    def test_start_returns_200_with_stream_and_keeps_parameters(self, api: Api):
         data = {
             "Url": "wss://example.test/media",
             "Name": "mine",
@@ -163,7 +171,7 @@ class TestStartStream:
             "AuthorizationBearerToken": "bearer-secret",
         }
         response = api.post(api.conference() + "/Streams.json", data=data)
-        assert response.status_code == 201
+        assert response.status_code == 200
         body = response.json()
         assert (body["name"], body["status"]) == ("mine", "in-progress")
         stored = api.emu.get_stream(api.emu.demo_conference_sid, body["sid"])
@@ -201,7 +209,7 @@ class TestStartStream:
         response = api.post(
             api.conference() + "/Streams", data={"Url": "wss://x", "Name": "demo-stream"}
         )
-        assert response.status_code == 201
+        assert response.status_code == 200
 
 
 class TestConferences:
@@ -228,7 +236,7 @@ class TestConferences:
             api.base + "/Conferences", params={"FriendlyName": "same", "PageSize": 1}
         ).json()
         assert body["next_page_uri"].endswith(
-            "Conferences.json?Page=1&PageSize=1&FriendlyName=same"
+            "Conferences.json?Page=1&PageSize=1&FriendlyName=same&PageToken=PA1"
         )
         assert body["previous_page_uri"] is None
         last = api.get(api.emu.url + body["first_page_uri"].replace("Page=0", "Page=2")).json()
@@ -257,8 +265,10 @@ class TestConferences:
     def test_bad_list_parameters_get_400(self, api: Api, params):
         response = api.get(api.base + "/Conferences", params=params)
         assert response.status_code == 400
-        (error,) = response.json()["errors"]
-        assert error["code"] == "invalid_parameter"
+        body = response.json()
+        assert set(body) == {"code", "message", "more_info", "status"}
+        assert (body["code"], body["status"]) == (20400, 400)
+        assert next(iter(params)) in body["message"]
 
     def test_completing_ends_streams_and_participants(self, api: Api):
         response = api.post(api.conference() + ".json", data={"Status": "completed"})
@@ -274,7 +284,9 @@ class TestConferences:
     def test_invalid_update_gets_422(self, api: Api, data):
         response = api.post(api.conference(), data=data)
         assert response.status_code == 422
-        assert isinstance(response.json()["errors"], list)
+        body = response.json()
+        assert (body["status"], body["code"]) == (422, 20422)
+        assert next(iter(data)) in body["message"]
 
     def test_conference_object_shape(self, api: Api):
         body = api.get(api.conference()).json()
@@ -306,7 +318,7 @@ class TestParticipantsAndRecordings:
         sid = listing["recordings"][0]["sid"]
         url = f"{api.conference()}/Recordings/{sid}.json"
         body = api.get(url).json()
-        assert body["source"] == "StartConferenceRecordingAPI"
+        assert body["source"] == "StartConferenceRecording"
         assert body["price"] is None
         paused = api.post(url, data={"Status": "paused", "PauseBehavior": "skip"})
         assert paused.json()["status"] == "paused"

@@ -46,8 +46,20 @@ def test_cli_prints_one_json_line_serves_and_exits_on_signal(token_from_env, sto
             "streams",
             "demo_conference_sid",
             "demo_stream_sid",
+            "seeded",
         }
         assert banner["project_id"] == "cli-project"
+        demo, waiting, standup = banner["seeded"]
+        assert demo["conference_sid"] == banner["demo_conference_sid"]
+        assert demo["streams"][0] == {
+            "sid": banner["demo_stream_sid"],
+            "name": "demo-stream",
+            "status": "in-progress",
+        }
+        assert len(demo["participants"]) == 2
+        assert len(demo["recordings"]) == 1
+        assert (waiting["status"], waiting["streams"]) == ("init", [])
+        assert standup["streams"][0]["sid"] == banner["streams"][2]
         assert banner["url"].startswith("http://127.0.0.1:")
         assert TOKEN not in json.dumps(banner)
         url = (

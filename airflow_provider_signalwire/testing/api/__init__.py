@@ -13,7 +13,7 @@ from airflow_provider_signalwire.testing.api import (
     streams,
 )
 from airflow_provider_signalwire.testing.api.request import ApiRequest
-from airflow_provider_signalwire.testing.responses import forbidden, not_found, unprocessable
+from airflow_provider_signalwire.testing.responses import auth_failed, not_found, unprocessable
 from airflow_provider_signalwire.testing.store.space import ConflictError, UnknownResourceError
 
 if TYPE_CHECKING:
@@ -55,7 +55,9 @@ def route(
     if segments[: len(API_PREFIX)] != API_PREFIX or len(segments) < len(API_PREFIX) + 2:
         raise not_found(path)
     if segments[len(API_PREFIX)] != store.space.project_id:
-        raise forbidden()
+        # The spec documents 401 (not 403) for every operation: these credentials do not
+        # grant this account.
+        raise auth_failed()
     rest = segments[len(API_PREFIX) + 1 :]
     raw_last = rest[-1]
     if raw_last.endswith(".json"):

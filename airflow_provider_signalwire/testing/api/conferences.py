@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from airflow_provider_signalwire.testing.api.fields import CONFERENCE_UPDATE
 from airflow_provider_signalwire.testing.api.request import (
-    HTTP_METHODS,
     ApiRequest,
     allow,
+    check,
     listing,
     options,
 )
@@ -16,7 +17,7 @@ from airflow_provider_signalwire.testing.responses import (
     Response,
     invalid_parameter,
     json_response,
-    unprocessable,
+    unprocessable_object,
 )
 from airflow_provider_signalwire.testing.store.conferences import CONFERENCE_STATUSES
 
@@ -24,6 +25,7 @@ if TYPE_CHECKING:
     from airflow_provider_signalwire.testing.store import Store
     from airflow_provider_signalwire.testing.store.conferences import Conference
 
+MAX_FRIENDLY_NAME = 64
 CONFERENCE_FILTERS = (
     "FriendlyName",
     "Status",
@@ -50,6 +52,8 @@ def handle(store: Store, req: ApiRequest) -> Response:
 
 def _list(store: Store, req: ApiRequest) -> Response:
     name = first(req.query, "FriendlyName")
+    if name is not None and len(name) > MAX_FRIENDLY_NAME:
+        raise invalid_parameter(f"FriendlyName must be at most {MAX_FRIENDLY_NAME} characters")
     status = check_choice(
         first(req.query, "Status"), "Status", CONFERENCE_STATUSES, invalid_parameter
     )
@@ -69,9 +73,7 @@ def _list(store: Store, req: ApiRequest) -> Response:
 
 def _update(store: Store, req: ApiRequest, sid: str) -> Response:
     store.conferences.get(sid)
+    check(req, CONFERENCE_UPDATE, unprocessable_object)
     status = first(req.form, "Status")
-    if status is not None and status != "completed":
-        raise unprocessable(f"Status must be 'completed', got {status!r}")
-    check_choice(first(req.form, "AnnounceMethod"), "AnnounceMethod", HTTP_METHODS)
     kept = options(req.form, ("AnnounceUrl", "AnnounceMethod"))
     return json_response(200, store.conferences.update(sid, status, kept))

@@ -4,32 +4,31 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from airflow_provider_signalwire.testing.api.fields import PARTICIPANT_UPDATE
 from airflow_provider_signalwire.testing.api.request import (
-    HTTP_METHODS,
     ApiRequest,
     allow,
+    check,
     listing,
     options,
 )
-from airflow_provider_signalwire.testing.params import check_choice, first, parse_bool
+from airflow_provider_signalwire.testing.params import first, parse_bool
 from airflow_provider_signalwire.testing.responses import (
     Response,
     invalid_parameter,
     json_response,
     no_content,
+    unprocessable_object,
 )
 
 if TYPE_CHECKING:
     from airflow_provider_signalwire.testing.store import Store
     from airflow_provider_signalwire.testing.store.participants import Participant
 
-_BOOLEANS = {
-    "Muted": "muted",
-    "Hold": "hold",
-    "EndConferenceOnExit": "end_conference_on_exit",
-    "Coaching": "coaching",
-    "BeepOnExit": None,
-}
+#: Body fields that change the participant object, and its attribute for each.
+_BOOLEANS = {"Muted": "muted", "Hold": "hold", "Coaching": "coaching"}
+#: Accepted fields kept for inspection only (announcements, hold and wait music).
+_KEPT = ("AnnounceUrl", "AnnounceMethod", "HoldUrl", "HoldMethod", "WaitUrl", "WaitMethod")
 
 
 def handle(store: Store, req: ApiRequest) -> Response:
@@ -68,20 +67,17 @@ def _list(store: Store, req: ApiRequest, conference_sid: str) -> Response:
 
 
 def _update(store: Store, req: ApiRequest, conference_sid: str, call_sid: str) -> Response:
-    store.participants.get(conference_sid, call_sid)
+    current = store.participants.get(conference_sid, call_sid)
+    check(req, PARTICIPANT_UPDATE, unprocessable_object)
     changes: dict[str, Any] = {}
     for name, attribute in _BOOLEANS.items():
         raw = first(req.form, name)
         if raw is not None:
-            value = parse_bool(raw, name)
-            if attribute:
-                changes[attribute] = value
-    for name in ("HoldMethod", "AnnounceMethod"):
-        check_choice(first(req.form, name), name, HTTP_METHODS)
+            changes[attribute] = parse_bool(raw, name)
     coach = first(req.form, "CallSidToCoach")
     if coach is not None:
         changes["call_sid_to_coach"] = coach
-    kept = options(
-        req.form, ("HoldUrl", "HoldMethod", "AnnounceUrl", "AnnounceMethod", "BeepOnExit")
-    )
+    if changes.get("coaching") and not (coach or current["call_sid_to_coach"]):
+        raise unprocessable_object("Coaching requires CallSidToCoach")
+    kept = options(req.form, _KEPT)
     return json_response(200, store.participants.update(conference_sid, call_sid, changes, kept))

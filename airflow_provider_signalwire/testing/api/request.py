@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from airflow_provider_signalwire.testing.api.fields import check_body
 from airflow_provider_signalwire.testing.params import Params, first, paginate
 from airflow_provider_signalwire.testing.responses import (
+    ApiError,
     Response,
     json_response,
     method_not_allowed,
 )
 
-HTTP_METHODS = ("GET", "POST")
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from airflow_provider_signalwire.testing.api.fields import BodySpec
 
 
 @dataclass(frozen=True)
@@ -63,6 +68,19 @@ def listing(
     """
     list_path = req.path if req.path.endswith(".json") else f"{req.path}.json"
     return json_response(200, paginate(items, key, list_path, req.query, filters))
+
+
+def check(req: ApiRequest, spec: BodySpec, error: Callable[..., ApiError]) -> None:
+    """
+    Raise ``error`` with every problem of the request body under ``spec``, if any.
+
+    :param req: the request.
+    :param spec: what the operation accepts.
+    :param error: the operation's documented 422 shape (array of strings or error object).
+    """
+    problems = check_body(req.form, spec)
+    if problems:
+        raise error(*problems)
 
 
 def options(form: Params, names: tuple[str, ...]) -> dict[str, str]:

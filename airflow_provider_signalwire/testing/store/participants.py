@@ -34,6 +34,7 @@ class Participant:
     :param end_conference_on_exit: whether its leaving ends the conference.
     :param coaching: whether it is coaching another participant.
     :param call_sid_to_coach: the participant it coaches, if any.
+    :param start_conference_on_enter: whether its joining starts the conference.
     :param options: other accepted update fields, stored verbatim.
     """
 
@@ -45,6 +46,7 @@ class Participant:
     end_conference_on_exit: bool = False
     coaching: bool = False
     call_sid_to_coach: str | None = None
+    start_conference_on_enter: bool = True
     options: dict[str, str] = field(default_factory=dict)
 
 
@@ -93,7 +95,10 @@ class ParticipantStore:
             "hold": p.hold,
             "coaching": p.coaching,
             "call_sid_to_coach": p.call_sid_to_coach,
-            "status": "connected",
+            "start_conference_on_enter": p.start_conference_on_enter,
+            # Only calls in the conference are listed; one that left is gone (DELETE, or
+            # the conference ending), so every participant shown is in progress.
+            "status": "in-progress",
             "uri": f"{uri}/Participants/{quote(p.call_sid, safe='')}.json",
         }
 

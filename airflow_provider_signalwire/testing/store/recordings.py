@@ -85,22 +85,32 @@ class RecordingStore:
         """
         duration = int(((r.ended or now()) - r.date_created).total_seconds())
         uri = self.space.conference_uri(conference_sid)
+        sid = quote(r.sid, safe="")
         return {
             "sid": r.sid,
             "account_sid": self.space.project_id,
+            "api_version": API_VERSION,
+            # The spec: always null for conference recordings (``call_sid`` is kept internally).
+            "call_sid": None,
             "conference_sid": conference_sid,
-            "call_sid": r.call_sid,
-            "status": r.status,
-            "duration": max(duration, 0),
-            "channels": 1,
-            "source": "StartConferenceRecordingAPI",
+            "channel": "1",
+            "channels": "1",
             "date_created": rfc2822(r.date_created),
             "date_updated": rfc2822(r.date_updated),
             "start_time": rfc2822(r.date_created),
+            "end_time": rfc2822(r.ended) if r.ended else None,
+            "duration": max(duration, 0),
             "price": None,
             "price_unit": "USD",
-            "uri": f"{uri}/Recordings/{quote(r.sid, safe='')}.json",
-            "api_version": API_VERSION,
+            "source": "StartConferenceRecording",
+            "status": r.status,
+            "error_code": None,
+            "uri": f"{uri}/Recordings/{sid}.json",
+            "subresource_uris": {
+                "transcriptions": f"{self.space.base_path}/Recordings/{sid}/Transcriptions.json"
+            },
+            "encryption_details": None,
+            "trim": "do-not-trim",
         }
 
     def add(
