@@ -34,8 +34,6 @@ def api_name(argument: str) -> str:
 
 
 def _format(argument: str, value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
     if isinstance(value, datetime.datetime):
         return value.date().isoformat()
     if isinstance(value, datetime.date):
@@ -53,6 +51,8 @@ def _format(argument: str, value: Any) -> str:
         raise SignalWireValidationError(
             f"Invalid page_size {value!r}: expected an integer from 1 to {MAX_PAGE_SIZE}."
         )
+    if isinstance(value, bool):
+        return "true" if value else "false"
     if isinstance(value, int | float | str):
         return str(value)
     raise SignalWireValidationError(

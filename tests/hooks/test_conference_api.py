@@ -60,6 +60,8 @@ class TestConferences:
             ({"colour": "red"}, "colour"),
             ({"page_size": 0}, "page_size 0"),
             ({"page_size": 1001}, "page_size 1001"),
+            ({"page_size": True}, "page_size True"),
+            ({"date_created_after": False}, "date_created_after False"),
             ({"date_created": "yesterday"}, "date_created 'yesterday'"),
         ],
     )
