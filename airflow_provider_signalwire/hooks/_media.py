@@ -25,7 +25,7 @@ from airflow_provider_signalwire.exceptions import (
 )
 from airflow_provider_signalwire.hooks._attempts import TransportBase, final_error
 from airflow_provider_signalwire.hooks._errors import Answer, error_from_response, transport_error
-from airflow_provider_signalwire.hooks._retry import IDEMPOTENT
+from airflow_provider_signalwire.hooks._retry import IDEMPOTENT, TRANSIENT_SERVER_STATUSES
 from airflow_provider_signalwire.hooks._transport import USER_AGENT, _is_connect_failure
 
 if TYPE_CHECKING:
@@ -37,8 +37,8 @@ if TYPE_CHECKING:
 CHUNK_SIZE = 1024 * 1024
 #: Most bytes of an error answer kept for its message.
 _ERROR_BODY_BYTES = 64 * 1024
-#: Statuses with which a server says it does not do ``HEAD`` on this path.
-_NO_HEAD_STATUSES = frozenset({405, 501})
+#: ``HEAD`` answers worth retrying; any other answer but 200 means "size unknown from HEAD".
+_RETRIED_HEAD_STATUSES = TRANSIENT_SERVER_STATUSES | {429}
 
 _TRANSPORT_ERRORS = (requests.RequestException, urllib3.exceptions.HTTPError, OSError)
 
@@ -122,8 +122,11 @@ class MediaClient(TransportBase):
         """
         Ask for a media file's size with ``HEAD``, without downloading it.
 
+        429 and 500/502/503/504 are retried like any call; any other answer than 200 with a
+        ``Content-Length`` gives ``None``.
+
         :param path: the media path, already validated and encoded.
-        :return: the announced size, or ``None`` if the server does not answer ``HEAD`` there.
+        :return: the announced size, or ``None`` if ``HEAD`` did not tell it.
         """
         return self._retried(lambda: self._head_once(path))
 
@@ -167,12 +170,18 @@ class MediaClient(TransportBase):
         raise failure
 
     def _head_once(self, path: str) -> int | None:
+        # HEAD only spares a download; a server that answers it oddly (405, 404, no length)
+        # leaves the decision to the download's own headers, which say the real thing.
         response = self._send("HEAD", path)
         try:
-            if response.status_code in _NO_HEAD_STATUSES:
+            if response.status_code in _RETRIED_HEAD_STATUSES:
+                self._check_success(response, "HEAD", path)
+            if response.status_code != 200:
                 return None
-            self._check_success(response, "HEAD", path)
-            return _announced_length(response, "HEAD", path)
+            try:
+                return _announced_length(response, "HEAD", path)
+            except SignalWireResponseError:
+                return None
         finally:
             response.close()
 

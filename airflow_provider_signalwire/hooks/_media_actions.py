@@ -49,7 +49,8 @@ class RecordingMediaActions(SyncHookBase):
         :param recording_sid: the recording.
         :param media_format: ``wav`` or ``mp3``.
         :param account_sid: defaults to the connection's Project ID.
-        :return: its ``Content-Length``, or ``None`` if the server does not answer ``HEAD``.
+        :return: its ``Content-Length``, or ``None`` if ``HEAD`` did not tell it (405, 404,
+            no length, ...); 429 and 5xx are retried, then raised.
         """
         relative = recording_media_relative_path(recording_sid, media_format)
         return self.media.content_length(self._path(account_sid, relative))

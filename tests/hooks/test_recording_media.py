@@ -82,12 +82,30 @@ def test_head_reads_the_length_without_a_body(
     assert (request.method, request.auth_user) == ("HEAD", None)
 
 
-@pytest.mark.parametrize("status", [405, 501])
-def test_a_server_without_head_answers_none(
+@pytest.mark.parametrize("status", [302, 400, 403, 404, 405, 501])
+def test_a_head_answered_otherwise_than_200_tells_no_size(
     hook: SignalWireHook, signalwire_default: SignalWireEmulator, recording: str, status: int
 ) -> None:
     signalwire_default.add_fault(Fault(status=status, method="HEAD"))
     assert hook.recording_media_length(recording) is None
+    assert len(signalwire_default.requests) == 1
+
+
+def test_a_head_without_a_usable_length_tells_no_size(
+    hook: SignalWireHook, signalwire_default: SignalWireEmulator, recording: str
+) -> None:
+    signalwire_default.add_fault(
+        Fault(status=200, body=b"", headers={"Content-Encoding": "gzip"}, method="HEAD")
+    )
+    assert hook.recording_media_length(recording) is None
+
+
+def test_a_head_answered_503_is_retried(
+    hook: SignalWireHook, signalwire_default: SignalWireEmulator, recording: str
+) -> None:
+    signalwire_default.add_fault(Fault(status=503, method="HEAD"), times=2)
+    assert hook.recording_media_length(recording) == 300_000
+    assert len(signalwire_default.requests) == 3
 
 
 def test_the_sink_can_decline_the_file_after_seeing_its_length(
