@@ -143,3 +143,16 @@ class SignalWireTLSError(SignalWireConnectionError, AirflowFailException):
 
     def __init__(self, message: str, *, maybe_delivered: bool = False, **details: Any) -> None:
         super().__init__(message, maybe_delivered=maybe_delivered, **details)
+
+
+class SignalWireNotificationError(SignalWireError):
+    """
+    A notification reached only some of its recipients (or none).
+
+    :param message: names each recipient that got nothing, and why; never a secret.
+    :param failures: each recipient that got nothing, and its error.
+    """
+
+    def __init__(self, message: str, *, failures: dict[str, SignalWireError]) -> None:
+        super().__init__(message)
+        self.failures = failures

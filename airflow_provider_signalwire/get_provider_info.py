@@ -13,7 +13,8 @@ def get_provider_info() -> dict[str, Any]:
         "package-name": "airflow-provider-signalwire",
         "name": "SignalWire",
         "description": "Control `SignalWire <https://signalwire.com/>`__ voice conferences and "
-        "their media streams through SignalWire's Compatibility REST API.",
+        "their media streams, and text people when tasks fail, through SignalWire's "
+        "Compatibility REST API.",
         "integrations": [
             {
                 "integration-name": "SignalWire",
@@ -52,6 +53,7 @@ def get_provider_info() -> dict[str, Any]:
                 "python-module": f"{_PACKAGE}.transfers.recordings",
             }
         ],
+        "notifications": [f"{_PACKAGE}.notifications.signalwire.SignalWireNotifier"],
         "connection-types": [
             {
                 "connection-type": "signalwire",

@@ -1,0 +1,1 @@
+"""Airflow notifiers that reach people through SignalWire."""
