@@ -1,34 +1,45 @@
 """
-Wait in the triggerer for a SignalWire conference to reach a status.
+Triggers on SignalWire conferences: wait for a status, or turn starts and ends into events.
 
 :class:`ConferenceStatusTrigger` is what ``SignalWireConferenceSensor(deferrable=True)`` hands its
-wait to. The HTTP client is imported only when the trigger runs, and the small helpers below
-(which statuses exist, which conference a name means) are shared with the sensor's poke mode.
+wait to. :class:`ConferenceEventTrigger` runs in an ``AssetWatcher``: each conference that starts
+or ends becomes an asset event. Both share one poller per connection and account in the
+triggerer's event loop (:mod:`~airflow_provider_signalwire.hooks._conference_poller`), imported
+only when a trigger runs.
 """
 
 from __future__ import annotations
 
-import asyncio
 from typing import TYPE_CHECKING, Any
 
-from airflow.triggers.base import BaseTrigger, TriggerEvent
+from airflow.triggers.base import BaseEventTrigger, BaseTrigger, TriggerEvent
 
-from airflow_provider_signalwire.exceptions import SignalWireError
+from airflow_provider_signalwire.exceptions import SignalWireError, SignalWireValidationError
 from airflow_provider_signalwire.hooks._conferences import (
     NOT_LOOKED_YET,
     describe_target,
     log_change,
+    parse_date_created,
 )
 from airflow_provider_signalwire.hooks._secrets import scrub
 from airflow_provider_signalwire.hooks._validation import (
+    check_timeout,
     exactly_one_target,
+    validate_friendly_name,
     validate_target_status,
+)
+from airflow_provider_signalwire.triggers._conference_events import (
+    ConferenceTransitions,
+    validate_events,
 )
 
 if TYPE_CHECKING:
-    from collections.abc import AsyncIterator, Sequence
+    from collections.abc import AsyncIterator, Hashable, Sequence
 
-    from airflow_provider_signalwire.hooks.async_signalwire import SignalWireAsyncHook
+    from airflow_provider_signalwire.hooks._conference_poller import ConferencePoller, Sweep
+
+#: The asset state store key of :class:`ConferenceEventTrigger`'s watermark (Airflow 3.3+).
+WATERMARK_KEY = "signalwire_conference_events"
 
 
 class ConferenceStatusTrigger(BaseTrigger):
@@ -97,23 +108,10 @@ class ConferenceStatusTrigger(BaseTrigger):
         )
 
     async def run(self) -> AsyncIterator[TriggerEvent]:
-        """Poll until the status is reached or an error ends the wait; yield one event."""
-        from airflow_provider_signalwire.hooks.async_signalwire import SignalWireAsyncHook
+        """Wait (on the loop's shared poller) until the status is reached; yield one event."""
+        from airflow_provider_signalwire.hooks._conference_poller import conference_poller
+        from airflow_provider_signalwire.hooks._shared_hooks import HookKey
 
-        hook = SignalWireAsyncHook.for_owner(self)
-        try:
-            conference = await self._wait(hook)
-            event: dict[str, Any] = {"status": "success", "conference": conference}
-        except SignalWireError as err:
-            event = _error_event(str(err), hook.secrets, error_type=type(err).__name__)
-        except Exception as err:  # any failure must still end in exactly one event
-            message = f"Waiting for SignalWire failed: {type(err).__name__}: {err}"
-            event = _error_event(message, hook.secrets)
-        finally:
-            await hook.aclose()
-        yield TriggerEvent(event)  # type: ignore[no-untyped-call]
-
-    async def _wait(self, hook: SignalWireAsyncHook) -> dict[str, Any]:
         what = describe_target(self.conference_sid, self.friendly_name)
         self.log.info(
             "Waiting for SignalWire %s to reach %s (polling every %gs)",
@@ -121,17 +119,170 @@ class ConferenceStatusTrigger(BaseTrigger):
             " or ".join(self.target_statuses),
             self.poll_interval,
         )
-        seen = NOT_LOOKED_YET
-        while True:
-            conference = await hook.find_conference(
-                conference_sid=self.conference_sid,
-                friendly_name=self.friendly_name,
-                account_sid=self.account_sid,
-            )
-            seen = log_change(self.log, what, seen, conference)
-            if conference is not None and conference.get("status") in self.target_statuses:
-                return conference
-            await asyncio.sleep(self.poll_interval)
+        key = HookKey(
+            self.signalwire_conn_id, self.max_attempts, self.initial_backoff, self.max_backoff
+        )
+        secrets: tuple[str, ...] = ()
+        try:
+            async with conference_poller(key, self.account_sid) as poller:
+                secrets = poller.hook.secrets
+                conference = await self._wait(poller, what)
+            event: dict[str, Any] = {"status": "success", "conference": conference}
+        except SignalWireError as err:
+            event = _error_event(str(err), secrets, error_type=type(err).__name__)
+        except Exception as err:  # any failure must still end in exactly one event
+            message = f"Waiting for SignalWire failed: {type(err).__name__}: {err}"
+            event = _error_event(message, secrets)
+        yield TriggerEvent(event)  # type: ignore[no-untyped-call]
+
+    async def _wait(self, poller: ConferencePoller, what: str) -> dict[str, Any]:
+        seen = [NOT_LOOKED_YET]
+
+        def on_seen(conference: dict[str, Any] | None) -> None:
+            seen[0] = log_change(self.log, what, seen[0], conference)
+
+        return await poller.wait_for(
+            conference_sid=self.conference_sid,
+            friendly_name=self.friendly_name,
+            targets=frozenset(self.target_statuses),
+            interval=self.poll_interval,
+            on_seen=on_seen,
+        )
+
+
+class ConferenceEventTrigger(BaseEventTrigger):
+    """
+    Fire an event for every SignalWire conference that starts or ends, for ``AssetWatcher``.
+
+    Each event's payload is ``{"event": "conference-end", "conference": {...}}`` (or
+    ``conference-start``) with the conference object as SignalWire lists it. An event fires once
+    per conference and event, for a change seen after watching began: conferences already in
+    progress or completed when the trigger starts are not events. On Airflow 3.3 and later a
+    watermark kept in the asset state store carries this across triggerer restarts; on 3.1 and
+    3.2 a restarted trigger starts over from what exists then. Polls are shared with every other
+    conference trigger of the same connection and account in the triggerer; a failed poll is
+    logged and the next one tried.
+
+    :param events: ``conference-start``, ``conference-end``, or both.
+    :param friendly_name: only conferences of this name; every conference of the account when
+        ``None``.
+    :param signalwire_conn_id: the ``signalwire`` connection to use.
+    :param account_sid: account (Project ID) to watch; defaults to the connection's Project ID.
+    :param poll_interval: seconds between two listings of the account's conferences.
+    """
+
+    def __init__(
+        self,
+        *,
+        events: Sequence[str] = ("conference-end",),
+        friendly_name: str | None = None,
+        signalwire_conn_id: str = "signalwire_default",
+        account_sid: str | None = None,
+        poll_interval: float = 60.0,
+    ) -> None:
+        super().__init__()  # type: ignore[no-untyped-call]
+        self.events = list(validate_events(events))
+        self.friendly_name = (
+            None if friendly_name is None else validate_friendly_name(friendly_name)
+        )
+        self.signalwire_conn_id = signalwire_conn_id
+        self.account_sid = account_sid
+        interval = check_timeout(poll_interval, "poll_interval")
+        if interval is None:
+            raise SignalWireValidationError("ConferenceEventTrigger needs a poll_interval.")
+        self.poll_interval = interval
+
+    def serialize(self) -> tuple[str, dict[str, Any]]:
+        """Return the class path and every constructor argument, JSON-safe (no secret)."""
+        return (
+            f"{type(self).__module__}.{type(self).__qualname__}",
+            {
+                "events": list(self.events),
+                "friendly_name": self.friendly_name,
+                "signalwire_conn_id": self.signalwire_conn_id,
+                "account_sid": self.account_sid,
+                "poll_interval": self.poll_interval,
+            },
+        )
+
+    def shared_stream_key(self) -> Hashable | None:
+        """Triggers of one connection, account and interval share one stream (Airflow 3.3+)."""
+        return (
+            "signalwire-conferences",
+            self.signalwire_conn_id,
+            self.account_sid,
+            self.poll_interval,
+        )
+
+    @classmethod
+    async def open_shared_stream(cls, kwargs: dict[str, Any]) -> AsyncIterator[Sweep]:
+        """
+        Yield every poll of the account's recently updated conferences, forever.
+
+        :param kwargs: the ``serialize()`` arguments of one trigger of the group.
+        """
+        from airflow_provider_signalwire.hooks._conference_poller import conference_poller
+        from airflow_provider_signalwire.hooks._shared_hooks import HookKey
+
+        key = HookKey(str(kwargs["signalwire_conn_id"]))
+        async with conference_poller(key, kwargs.get("account_sid")) as poller:
+            async for sweep in poller.sweeps(float(kwargs["poll_interval"])):
+                yield sweep
+
+    async def filter_shared_stream(
+        self, shared_stream: AsyncIterator[Any]
+    ) -> AsyncIterator[TriggerEvent]:
+        """
+        Turn the polls into this trigger's events, keeping the watermark when there is a store.
+
+        :param shared_stream: the polls, as :meth:`open_shared_stream` yields them.
+        """
+        transitions = ConferenceTransitions(self.events, self.friendly_name, parse_date_created)
+        store, saved = await self._load_watermark()
+        if transitions.restore(saved):
+            self.log.info("Resuming SignalWire conference events from %s", saved)
+        self.log.info(
+            "Watching SignalWire conferences%s for %s (polling every %gs)",
+            f" named {self.friendly_name!r}" if self.friendly_name else "",
+            " and ".join(self.events),
+            self.poll_interval,
+        )
+        async for sweep in shared_stream:
+            if sweep.conferences is None:
+                self.log.warning("Listing SignalWire conferences failed: %s", sweep.error)
+                continue
+            for event in transitions.observe(sweep.conferences):
+                self.log.info("SignalWire conference %s: %s", event.conference["sid"], event.name)
+                yield TriggerEvent(event.payload())  # type: ignore[no-untyped-call]
+            mark = transitions.watermark()
+            if store is not None and mark is not None and mark != saved:
+                saved = await self._save_watermark(store, mark, saved)
+
+    async def run(self) -> AsyncIterator[TriggerEvent]:
+        """Poll on its own (Airflow before 3.3, or called directly) and yield the events."""
+        stream = self.open_shared_stream(self.serialize()[1])
+        async for event in self.filter_shared_stream(stream):
+            yield event
+
+    async def _save_watermark(self, store: Any, mark: dict[str, Any], saved: Any) -> Any:
+        """Keep ``mark``; on failure log it and keep watching (a restart may then repeat)."""
+        try:
+            await store.aset(WATERMARK_KEY, mark)
+        except Exception as err:
+            self.log.warning("Could not keep the watermark in the asset state store: %s", err)
+            return saved
+        return mark
+
+    async def _load_watermark(self) -> tuple[Any, Any]:
+        """Return the asset state store and the saved watermark; ``(None, None)`` without one."""
+        store = getattr(self, "asset_state_store", None)
+        if store is None:
+            return None, None
+        try:
+            return store, await store.aget(WATERMARK_KEY)
+        except ValueError as err:  # several watched assets: no single store to use
+            self.log.warning("No watermark across restarts: %s", err)
+            return None, None
 
 
 def _error_event(

@@ -5,8 +5,10 @@ from __future__ import annotations
 import ast
 import asyncio
 import base64
+import datetime
 import json
 import threading
+import time
 import uuid
 from pathlib import Path
 from typing import Any
@@ -15,7 +17,7 @@ import pytest
 from signalwire_test_support import PROJECT_ID, TOKEN, connection_json
 
 from airflow_provider_signalwire.exceptions import SignalWireValidationError
-from airflow_provider_signalwire.hooks import _async_transport, _body
+from airflow_provider_signalwire.hooks import _async_transport, _body, _conference_poller
 from airflow_provider_signalwire.hooks._conferences import newest_conference, parse_date_created
 from airflow_provider_signalwire.hooks._validation import validate_target_status
 from airflow_provider_signalwire.testing import Fault, SignalWireEmulator
@@ -42,6 +44,37 @@ def make_trigger(**kwargs: Any) -> ConferenceStatusTrigger:
 def conference_gets(emu: SignalWireEmulator, sid: str) -> int:
     path = f"{emu.base_path}/Conferences/{sid}"
     return sum(1 for r in emu.requests if r.method == "GET" and r.path == path)
+
+
+def account_polls(emu: SignalWireEmulator) -> int:
+    """Listings of the account's recently updated conferences: how the trigger polls."""
+    listings = [r for r in emu.requests if r.path == f"{emu.base_path}/Conferences"]
+    polls = [r for r in listings if "FriendlyName" not in r.query]  # not a lookup by name
+    assert all(
+        r.method == "GET" and "DateUpdated>" in r.query and r.query["PageSize"] == ["1000"]
+        for r in polls
+    )
+    return len(polls)
+
+
+def complete_after_first_poll(emu: SignalWireEmulator, sid: str) -> None:
+    """Complete the conference 0.3 s after the trigger's first poll (a daemon thread)."""
+
+    def watch() -> None:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and not emu.requests:
+            time.sleep(0.02)
+        emu.schedule_conference_status(sid, "completed", after=0.3)
+
+    threading.Thread(target=watch, daemon=True).start()
+
+
+@pytest.fixture
+def nothing_recent(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Make every conference look not updated since the poll's floor: each needs its own look."""
+    monkeypatch.setattr(
+        _conference_poller, "_yesterday", lambda: datetime.date.today() + datetime.timedelta(days=2)
+    )
 
 
 class TestSerialize:
@@ -162,7 +195,7 @@ class TestRunAgainstEmulator:
     ) -> None:
         emu = signalwire_default
         conference = emu.add_conference(friendly_name="standup", status="in-progress")
-        emu.schedule_conference_status(conference["sid"], "completed", after=0.5)
+        complete_after_first_poll(emu, conference["sid"])
 
         events = run_trigger(make_trigger(conference_sid=conference["sid"]))
 
@@ -170,7 +203,8 @@ class TestRunAgainstEmulator:
         assert events[0]["status"] == "success"
         assert events[0]["conference"]["sid"] == conference["sid"]
         assert events[0]["conference"]["status"] == "completed"
-        assert 2 <= conference_gets(emu, conference["sid"]) <= 12
+        assert 2 <= account_polls(emu) <= 12
+        assert conference_gets(emu, conference["sid"]) == 0  # the listing showed it
 
     def test_already_in_target_status_needs_one_request(
         self, signalwire_default: SignalWireEmulator
@@ -181,7 +215,7 @@ class TestRunAgainstEmulator:
         events = run_trigger(make_trigger(conference_sid=conference["sid"]))
 
         assert [e["status"] for e in events] == ["success"]
-        assert conference_gets(emu, conference["sid"]) == 1
+        assert len(emu.requests) == account_polls(emu) == 1
 
     def test_list_of_target_statuses(self, signalwire_default: SignalWireEmulator) -> None:
         emu = signalwire_default
@@ -201,15 +235,42 @@ class TestRunAgainstEmulator:
         emu = signalwire_default
         emu.add_conference(friendly_name="other", status="in-progress")
         conference = emu.add_conference(friendly_name="board-meeting", status="in-progress")
-        emu.schedule_conference_status(conference["sid"], "completed", after=0.3)
+        complete_after_first_poll(emu, conference["sid"])
 
         events = run_trigger(make_trigger(friendly_name="board-meeting"))
 
         assert events[0]["status"] == "success"
         assert events[0]["conference"]["sid"] == conference["sid"]
-        lookups = [r for r in emu.requests if r.path == f"{emu.base_path}/Conferences"]
-        assert lookups
-        assert all(r.query.get("FriendlyName") == ["board-meeting"] for r in lookups)
+        # Created since yesterday: the account listing shows it, no lookup by name is needed.
+        assert len(emu.requests) == account_polls(emu) >= 2
+
+    @pytest.mark.usefixtures("nothing_recent")
+    def test_friendly_name_lookup_of_a_conference_the_listing_misses(
+        self, signalwire_default: SignalWireEmulator
+    ) -> None:
+        emu = signalwire_default
+        emu.add_conference(friendly_name="other", status="completed")
+        conference = emu.add_conference(friendly_name="board-meeting", status="completed")
+
+        events = run_trigger(make_trigger(friendly_name="board-meeting"))
+
+        assert events[0]["conference"]["sid"] == conference["sid"]
+        lookups = [r for r in emu.requests if "FriendlyName" in r.query]
+        assert [r.query["FriendlyName"] for r in lookups] == [["board-meeting"]]
+        assert account_polls(emu) == len(emu.requests) - 1 == 1
+
+    @pytest.mark.usefixtures("nothing_recent")
+    def test_sid_lookup_of_a_conference_the_listing_misses(
+        self, signalwire_default: SignalWireEmulator
+    ) -> None:
+        emu = signalwire_default
+        conference = emu.add_conference(friendly_name="old", status="completed")
+
+        events = run_trigger(make_trigger(conference_sid=conference["sid"]))
+
+        assert events[0]["conference"]["sid"] == conference["sid"]
+        assert conference_gets(emu, conference["sid"]) == 1
+        assert account_polls(emu) == 1
 
     def test_friendly_name_picks_the_newest_conference(
         self, signalwire_default: SignalWireEmulator
@@ -281,7 +342,7 @@ class TestRunAgainstEmulator:
         events = run_trigger(make_trigger(conference_sid=conference["sid"], max_attempts=3))
 
         assert events[0]["status"] == "success"
-        assert conference_gets(emu, conference["sid"]) == 3
+        assert len(emu.requests) == account_polls(emu) == 3
 
     def test_503_until_attempts_run_out(self, signalwire_default: SignalWireEmulator) -> None:
         emu = signalwire_default
@@ -293,7 +354,7 @@ class TestRunAgainstEmulator:
         assert events[0]["status"] == "error"
         assert "503" in events[0]["message"]
         assert "gave up after 2 attempts" in events[0]["message"]
-        assert conference_gets(emu, conference["sid"]) == 2
+        assert len(emu.requests) == account_polls(emu) == 2
 
     def test_dropped_connection_is_retried(self, signalwire_default: SignalWireEmulator) -> None:
         emu = signalwire_default
@@ -303,7 +364,7 @@ class TestRunAgainstEmulator:
         events = run_trigger(make_trigger(conference_sid=conference["sid"]))
 
         assert events[0]["status"] == "success"
-        assert conference_gets(emu, conference["sid"]) == 2
+        assert len(emu.requests) == account_polls(emu) == 2
 
     def test_redirect_is_not_followed(self, signalwire_default: SignalWireEmulator) -> None:
         emu = signalwire_default

@@ -1,0 +1,203 @@
+"""
+Which conference changes are events, and the watermark that carries that across restarts.
+
+Pure and standard library only: :class:`ConferenceTransitions` is fed one list of conferences
+per poll (every conference updated recently, as the coalesced poller lists them) and answers
+the events to fire. It fires ``conference-start`` when it sees a conference ``in-progress`` and
+``conference-end`` when it sees one ``completed``, each only for a status that differs from
+what it saw before, never for the statuses seen on the first poll, and never twice for the same
+conference and event.
+
+Across a restart, :meth:`ConferenceTransitions.watermark` is what to keep and
+:meth:`ConferenceTransitions.restore` starts from it instead of from a first poll: conferences
+updated after the watermark changed while nobody watched, and are judged as changes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import TYPE_CHECKING, Any
+
+from airflow_provider_signalwire.exceptions import SignalWireValidationError
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable, Sequence
+
+#: Event name -> the conference status that is that event (SignalWire's event names).
+EVENT_STATUSES = {"conference-start": "in-progress", "conference-end": "completed"}
+#: Version of the watermark's shape, stored with it.
+WATERMARK_VERSION = 1
+
+
+def validate_events(events: object) -> tuple[str, ...]:
+    """
+    Validate ``events`` (one event name or a list of them) and return them as a tuple.
+
+    :param events: ``conference-start``, ``conference-end``, or a non-empty list of them.
+    """
+    names = [events] if isinstance(events, str) else events
+    if (
+        not isinstance(names, list | tuple | set | frozenset)
+        or not names
+        or any(name not in EVENT_STATUSES for name in names)
+    ):
+        raise SignalWireValidationError(
+            f"Invalid events {events!r}: expected {' or '.join(EVENT_STATUSES)}, "
+            "or a non-empty list of them."
+        )
+    return tuple(dict.fromkeys(str(name) for name in names))
+
+
+@dataclass(frozen=True)
+class ConferenceEvent:
+    """
+    One event to fire.
+
+    :param name: ``conference-start`` or ``conference-end``.
+    :param conference: the conference object as SignalWire listed it.
+    """
+
+    name: str
+    conference: dict[str, Any]
+
+    def payload(self) -> dict[str, Any]:
+        """The trigger event's payload: ``{"event": ..., "conference": {...}}``."""
+        return {"event": self.name, "conference": self.conference}
+
+
+class ConferenceTransitions:
+    """
+    Turn successive lists of conferences into the events to fire.
+
+    :param events: the event names to fire (see :data:`EVENT_STATUSES`).
+    :param friendly_name: only conferences with exactly this name, or all when ``None``.
+    :param parse_date: reads ``date_updated`` (RFC 2822) into an aware datetime, or ``None``.
+    """
+
+    def __init__(
+        self,
+        events: Sequence[str],
+        friendly_name: str | None,
+        parse_date: Callable[[object], datetime | None],
+    ) -> None:
+        self.events = tuple(events)
+        self.friendly_name = friendly_name
+        self._parse_date = parse_date
+        self._statuses: dict[str, str] = {}
+        self._fired: set[tuple[str, str]] = set()
+        self._started = False
+        self._restored_from: tuple[datetime, dict[str, str], frozenset[str]] | None = None
+        self._through: datetime | None = None
+        self._ties: dict[str, str] = {}
+
+    # -- polls --------------------------------------------------------------------------------
+
+    def observe(self, conferences: Iterable[dict[str, Any]]) -> list[ConferenceEvent]:
+        """
+        Take one poll's conferences; return the events to fire, in the order listed.
+
+        The first poll (without :meth:`restore`) only records what exists: no events.
+
+        :param conferences: every conference updated since the poller's floor date.
+        """
+        mine = [c for c in conferences if self._wanted(c)]
+        fired: list[ConferenceEvent] = []
+        for conference in mine:
+            sid, status = str(conference.get("sid")), conference.get("status")
+            previous = self._previous(conference)
+            if self._started and status != previous:
+                fired += self._events_for(sid, str(status), conference)
+            self._statuses[sid] = str(status)
+            self._advance(conference)
+        self._started = True
+        self._restored_from = None
+        # Keep only what the window still holds: a conference that left it was not updated
+        # for a day or more, and shows up again only when it changes.
+        listed = {str(c.get("sid")) for c in mine}
+        self._statuses = {sid: s for sid, s in self._statuses.items() if sid in listed}
+        self._fired = {key for key in self._fired if key[0] in listed}
+        return fired
+
+    def _wanted(self, conference: dict[str, Any]) -> bool:
+        return isinstance(conference.get("sid"), str) and (
+            self.friendly_name is None or conference.get("friendly_name") == self.friendly_name
+        )
+
+    def _previous(self, conference: dict[str, Any]) -> str | None:
+        sid = str(conference["sid"])
+        if self._restored_from is None:
+            return self._statuses.get(sid)
+        through, ties, in_progress = self._restored_from
+        updated = self._parse_date(conference.get("date_updated"))
+        status = str(conference.get("status"))
+        if updated is None or updated < through or (updated == through and ties.get(sid) == status):
+            # Seen before the restart: nothing new about it.
+            return status
+        return "in-progress" if sid in in_progress else None
+
+    def _events_for(
+        self, sid: str, status: str, conference: dict[str, Any]
+    ) -> list[ConferenceEvent]:
+        out = []
+        for name in self.events:
+            if EVENT_STATUSES[name] == status and (sid, name) not in self._fired:
+                self._fired.add((sid, name))
+                out.append(ConferenceEvent(name, conference))
+        return out
+
+    def _advance(self, conference: dict[str, Any]) -> None:
+        updated = self._parse_date(conference.get("date_updated"))
+        if updated is None:
+            return
+        sid, status = str(conference["sid"]), str(conference.get("status"))
+        if self._through is None or updated > self._through:
+            self._through, self._ties = updated, {sid: status}
+        elif updated == self._through:
+            self._ties[sid] = status
+
+    # -- restarts -----------------------------------------------------------------------------
+
+    def watermark(self) -> dict[str, Any] | None:
+        """
+        What to keep so that a restart neither loses nor repeats events; ``None`` before a poll.
+
+        JSON-safe: the latest ``date_updated`` seen, the conferences updated in that same
+        second with the status they had (``date_updated`` has whole seconds: a later change in
+        that second shows as another status), and the conferences last seen ``in-progress``.
+        """
+        if not self._started:
+            return None
+        return {
+            "version": WATERMARK_VERSION,
+            "updated_through": self._through.isoformat() if self._through else None,
+            "ties": dict(sorted(self._ties.items())),
+            "in_progress": sorted(s for s, st in self._statuses.items() if st == "in-progress"),
+        }
+
+    def restore(self, saved: object) -> bool:
+        """
+        Start from a :meth:`watermark` instead of a first poll; return whether it was usable.
+
+        The next poll then fires for every conference updated after the watermark.
+
+        :param saved: what :meth:`watermark` returned before the restart.
+        """
+        if not isinstance(saved, dict) or saved.get("version") != WATERMARK_VERSION:
+            return False
+        ties, in_progress = saved.get("ties"), saved.get("in_progress")
+        if not isinstance(ties, dict) or not isinstance(in_progress, list):
+            return False
+        raw = saved.get("updated_through")
+        if raw is None:
+            through = datetime.min.replace(tzinfo=timezone.utc)
+        else:
+            try:
+                through = datetime.fromisoformat(str(raw))
+            except ValueError:
+                return False
+        tied = {str(sid): str(status) for sid, status in ties.items()}
+        self._restored_from = (through, tied, frozenset(map(str, in_progress)))
+        self._through, self._ties = through, dict(tied)
+        self._started = True
+        return True
