@@ -55,32 +55,6 @@ class SyncHookBase(SignalWireHookBase):
         )
         self.pool_size = max(1, int(pool_size))
 
-    @classmethod
-    def get_ui_field_behaviour(cls) -> dict[str, Any]:
-        """Lay out the connection form on Airflow 3.1; 3.2+ reads ``get_provider_info`` instead."""
-        behaviour = _connection_type_info()["ui-field-behaviour"]
-        return {
-            "hidden_fields": list(behaviour["hidden-fields"]),
-            "relabeling": dict(behaviour["relabeling"]),
-            "placeholders": dict(behaviour["placeholders"]),
-        }
-
-    @classmethod
-    def get_connection_form_widgets(cls) -> dict[str, Any]:
-        """Add the extra fields to the form on Airflow 3.1; 3.2+ reads ``conn-fields`` instead."""
-        from flask_appbuilder.fieldwidgets import BS3TextFieldWidget
-        from flask_babel import lazy_gettext
-        from wtforms import StringField
-
-        return {
-            name: StringField(
-                lazy_gettext(field["label"]),
-                widget=BS3TextFieldWidget(),
-                description=field.get("description", ""),
-            )
-            for name, field in _connection_type_info()["conn-fields"].items()
-        }
-
     @cached_property
     def settings(self) -> SignalWireSettings:
         """The validated connection settings; fetched once, and the secrets masked in logs."""
@@ -172,10 +146,3 @@ class SyncHookBase(SignalWireHookBase):
             self.log.warning(
                 "%s was gone after a lost answer to an earlier attempt: taken as done", what
             )
-
-
-def _connection_type_info() -> dict[str, Any]:
-    from airflow_provider_signalwire.get_provider_info import get_provider_info
-
-    [connection_type] = get_provider_info()["connection-types"]
-    return dict(connection_type)

@@ -10,6 +10,10 @@ from airflow_provider_signalwire.hooks._conferences import (
     newest_conference,
     unknown_conference,
 )
+from airflow_provider_signalwire.hooks._connection_form import (
+    connection_form_widgets,
+    ui_field_behaviour,
+)
 from airflow_provider_signalwire.hooks._fields import api_fields
 from airflow_provider_signalwire.hooks._media_actions import RecordingMediaActions
 from airflow_provider_signalwire.hooks._messages import draft_message
@@ -54,6 +58,18 @@ class SignalWireHook(StreamActions, RecordingMediaActions):
     :param pool_size: keep-alive connections kept open; at least the number of threads sharing
         the hook, so none waits for a connection.
     """
+
+    # Airflow 3.1 reads the form from these two, in this class's own __dict__ (3.2+ reads the
+    # provider info): they must be defined here, not inherited.
+    @classmethod
+    def get_ui_field_behaviour(cls) -> dict[str, Any]:
+        """Lay out the connection form on Airflow 3.1; 3.2+ reads ``get_provider_info`` instead."""
+        return ui_field_behaviour()
+
+    @classmethod
+    def get_connection_form_widgets(cls) -> dict[str, Any]:
+        """Add the extra fields to the form on Airflow 3.1; 3.2+ reads ``conn-fields`` instead."""
+        return connection_form_widgets()
 
     # -- conferences -------------------------------------------------------------------------
 
