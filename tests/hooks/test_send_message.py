@@ -140,6 +140,20 @@ class TestDefaultFromNumber:
             k: v for k, v in request.form.items() if k in ("From", "MessagingServiceSid")
         } == form
 
+    def test_an_invalid_default_fails_the_connection_test_naming_it(
+        self, emulator: SignalWireEmulator, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        monkeypatch.setenv(
+            "AIRFLOW_CONN_SIGNALWIRE_DEFAULT", connection_json(emulator.url, from_number="0800")
+        )
+
+        ok, message = SignalWireHook().test_connection()
+
+        assert not ok
+        assert "'0800'" in message and "from_number" in message
+        assert TOKEN not in message
+        assert emulator.requests == []
+
 
 # Sending creates a message: retried only when SignalWire provably never got it (429 refusals).
 RETRY_TABLE = [
