@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from signalwire_test_support import PROJECT_ID, TOKEN
+from signalwire_test_support import PROJECT_ID, TOKEN, FakeSleep
 
 from airflow_provider_signalwire.exceptions import (
     SignalWireConnectionError,
@@ -39,7 +39,7 @@ class Sink:
 @pytest.fixture
 def hook(signalwire_default: SignalWireEmulator) -> SignalWireHook:
     hook = SignalWireHook(max_attempts=3, initial_backoff=0.5)
-    hook.media.sleep = lambda seconds: None
+    hook.media.sleep = FakeSleep()
     return hook
 
 
