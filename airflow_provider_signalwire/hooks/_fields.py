@@ -9,6 +9,7 @@ sent, so SignalWire keeps its defaults.
 from __future__ import annotations
 
 import datetime
+import re
 from typing import TYPE_CHECKING, Any
 
 from airflow_provider_signalwire.exceptions import SignalWireValidationError
@@ -24,6 +25,7 @@ _SPECIAL_NAMES = {
     "call_sid_to_coach": "CallSidToCoach",
 }
 MAX_PAGE_SIZE = 1000
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 def api_name(argument: str) -> str:
@@ -39,8 +41,10 @@ def _format(argument: str, value: Any) -> str:
     if isinstance(value, datetime.date):
         return value.isoformat()
     if argument.startswith("date_"):
-        try:
-            return datetime.date.fromisoformat(str(value)).isoformat()
+        try:  # only YYYY-MM-DD: Python 3.11 also reads compact forms that 3.10 refuses
+            if not isinstance(value, str) or _ISO_DATE.fullmatch(value) is None:
+                raise ValueError(value)
+            return datetime.date.fromisoformat(value).isoformat()
         except ValueError:
             raise SignalWireValidationError(
                 f"Invalid {argument} {value!r}: expected a date or 'YYYY-MM-DD'."

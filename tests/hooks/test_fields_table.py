@@ -78,6 +78,8 @@ BAD_VALUES: list[tuple[dict[str, Any], str, str]] = [
     ({"date_created": "yesterday"}, "Invalid date_created 'yesterday': expected a date or 'YYYY-MM-DD'.", "a date must be a date"),
     ({"date_created_before": "2026-13-01"}, "Invalid date_created_before '2026-13-01': expected a date or 'YYYY-MM-DD'.", "a date must exist"),
     ({"date_created": True}, "Invalid date_created True: expected a date or 'YYYY-MM-DD'.", "a boolean is not a date"),
+    ({"date_created": "20260102"}, "Invalid date_created '20260102': expected a date or 'YYYY-MM-DD'.", "a compact date is refused on every Python"),
+    ({"date_created": 20260102}, "Invalid date_created 20260102: expected a date or 'YYYY-MM-DD'.", "a number is not a date"),
     ({"page_size": 0}, f"Invalid page_size 0: expected an integer from 1 to {MAX_PAGE_SIZE}.", "a page holds at least one item"),
     ({"page_size": 1001}, f"Invalid page_size 1001: expected an integer from 1 to {MAX_PAGE_SIZE}.", "a page holds at most 1000 items"),
     ({"page_size": "10"}, f"Invalid page_size '10': expected an integer from 1 to {MAX_PAGE_SIZE}.", "a page size is a number, not a string"),
