@@ -15,7 +15,13 @@ from typing import TYPE_CHECKING, Any
 from airflow_provider_signalwire.exceptions import SignalWireError
 
 if TYPE_CHECKING:
+    import threading
+
     from airflow.sdk import ObjectStoragePath
+
+
+class DownloadCancelledError(SignalWireError):
+    """The task is stopping (killed or timed out): a download was dropped, never completed."""
 
 
 def existing_size(path: ObjectStoragePath) -> int | None:
@@ -44,11 +50,19 @@ class RecordingFile:
     :param final: the final path of the recording.
     :param keep_size: size of a file already at ``final`` that should be kept if the server
         announces the same size (the download is then declined); ``None`` to always download.
+    :param cancel: once set, the next write raises :class:`DownloadCancelledError`.
     """
 
-    def __init__(self, final: ObjectStoragePath, *, keep_size: int | None = None) -> None:
+    def __init__(
+        self,
+        final: ObjectStoragePath,
+        *,
+        keep_size: int | None = None,
+        cancel: threading.Event | None = None,
+    ) -> None:
         self.final = final
         self.keep_size = keep_size
+        self.cancel = cancel
         self.temp = final.parent / f".{final.name}.{uuid.uuid4().hex}.part"
         self.expected: int | None = None
         self.written = 0
@@ -79,7 +93,12 @@ class RecordingFile:
         Write the next chunk to the temporary file and add it to the hash.
 
         :param chunk: the next bytes of the recording.
+        :raises DownloadCancelledError: the task is stopping.
         """
+        if self.cancel is not None and self.cancel.is_set():
+            raise DownloadCancelledError(
+                f"Recording file {self.final}: the task is stopping; download dropped"
+            )
         self._file.write(chunk)
         self._sha256.update(chunk)
         self.written += len(chunk)

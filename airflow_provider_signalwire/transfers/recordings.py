@@ -7,6 +7,7 @@ into an :class:`~airflow.sdk.ObjectStoragePath`; the hook does the HTTP, this mo
 
 from __future__ import annotations
 
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
@@ -18,6 +19,11 @@ from airflow_provider_signalwire.hooks._validation import (
     validate_sid,
 )
 from airflow_provider_signalwire.operators._base import CONNECTION_FIELDS, SignalWireBaseOperator
+from airflow_provider_signalwire.transfers._storage import (
+    DownloadCancelledError,
+    RecordingFile,
+    existing_size,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -87,6 +93,7 @@ class ConferenceRecordingsToStorageOperator(SignalWireBaseOperator):
         self.max_concurrency = check_max_concurrency(max_concurrency)
         self._stored: list[tuple[str, ObjectStoragePath]] = []
         self._lineage_source: tuple[str, str, str] | None = None
+        self._cancel: threading.Event | None = None
 
     def _hook_kwargs(self) -> dict[str, Any]:
         return {"pool_size": self.max_concurrency}
@@ -112,13 +119,20 @@ class ConferenceRecordingsToStorageOperator(SignalWireBaseOperator):
 
         self.hook.media  # noqa: B018 - build the media session once, before the threads share it
 
-        def archive(recording: dict[str, Any]) -> tuple[dict[str, Any], ObjectStoragePath | None]:
-            return self._archive_one(recording, folder, account)
+        cancel = self._cancel = threading.Event()
 
-        with ThreadPoolExecutor(
-            max_workers=self.max_concurrency, thread_name_prefix="signalwire-archive"
-        ) as pool:
+        def archive(recording: dict[str, Any]) -> tuple[dict[str, Any], ObjectStoragePath | None]:
+            return self._archive_one(recording, folder, account, cancel)
+
+        pool = ThreadPoolExecutor(self.max_concurrency, thread_name_prefix="signalwire-archive")
+        try:
             results = list(pool.map(archive, recordings))
+        except BaseException:
+            cancel.set()  # a timeout or kill raised here: stop the downloads, do not wait them out
+            raise
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
+            self._cancel = None
         archived = [outcome for outcome, _ in results]
         self._stored = [(o["recording_sid"], p) for o, p in results if p is not None]
         self._lineage_source = (
@@ -145,8 +159,18 @@ class ConferenceRecordingsToStorageOperator(SignalWireBaseOperator):
             )
         return archived
 
+    def on_kill(self) -> None:
+        """Stop the downloads: each drops its temporary file, and no new one starts."""
+        cancel = self._cancel
+        if cancel is not None:
+            cancel.set()
+
     def _archive_one(
-        self, recording: dict[str, Any], folder: ObjectStoragePath, account: str
+        self,
+        recording: dict[str, Any],
+        folder: ObjectStoragePath,
+        account: str,
+        cancel: threading.Event,
     ) -> tuple[dict[str, Any], ObjectStoragePath | None]:
         """Archive one recording; return its outcome and its stored path (``None`` if none)."""
         outcome: dict[str, Any] = {
@@ -166,7 +190,9 @@ class ConferenceRecordingsToStorageOperator(SignalWireBaseOperator):
                 self.log.warning("Recording %s is %s, not completed yet: skipped", sid, status)
                 outcome["skipped"] = True
                 return outcome, None
-            self._copy(sid, final, account, outcome)
+            if cancel.is_set():
+                raise DownloadCancelledError(f"Recording {sid}: the task is stopping; not started")
+            self._copy(sid, final, account, outcome, cancel)
         except (SignalWireError, OSError) as err:
             outcome["error"] = str(err)
             outcome["error_type"] = type(err).__name__
@@ -174,11 +200,14 @@ class ConferenceRecordingsToStorageOperator(SignalWireBaseOperator):
         return outcome, final
 
     def _copy(
-        self, sid: str, final: ObjectStoragePath, account: str, outcome: dict[str, Any]
+        self,
+        sid: str,
+        final: ObjectStoragePath,
+        account: str,
+        outcome: dict[str, Any],
+        cancel: threading.Event,
     ) -> None:
         """Download one recording unless it is already there; fill in its outcome."""
-        from airflow_provider_signalwire.transfers._storage import RecordingFile, existing_size
-
         kept = None if self.overwrite else existing_size(final)
         if kept is not None:
             announced = self.hook.recording_media_length(
@@ -187,7 +216,7 @@ class ConferenceRecordingsToStorageOperator(SignalWireBaseOperator):
             if announced == kept:
                 self._skip_existing(sid, final, kept, outcome)
                 return
-        target = RecordingFile(final, keep_size=kept)
+        target = RecordingFile(final, keep_size=kept, cancel=cancel)
         try:
             download = self.hook.download_recording_media(
                 sid, target, media_format=self.format, account_sid=account

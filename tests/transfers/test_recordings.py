@@ -12,6 +12,7 @@ from signalwire_test_support import PROJECT_ID, TOKEN
 from airflow_provider_signalwire.exceptions import SignalWireError, SignalWireValidationError
 from airflow_provider_signalwire.testing import Fault, SignalWireEmulator
 from airflow_provider_signalwire.testing.media import media_bytes
+from airflow_provider_signalwire.transfers._storage import RecordingFile
 from airflow_provider_signalwire.transfers.recordings import ConferenceRecordingsToStorageOperator
 
 if TYPE_CHECKING:
@@ -386,3 +387,72 @@ def test_lineage_names_the_recordings_and_the_stored_files(
         ("file", str(tmp_path / conference / f"{sid}.wav")) for sid in sids
     ]
     assert live not in repr(lineage)
+
+
+def test_on_kill_stops_a_download_mid_file_and_starts_no_other(
+    signalwire_default: SignalWireEmulator,
+    conference: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    emu = signalwire_default
+    first = emu.add_recording(conference, status="completed", size=3_000_000)["sid"]
+    later = emu.add_recording(conference, status="completed", size=10)["sid"]
+    op = operator(f"file://{tmp_path}", conference, max_concurrency=1)
+    write = RecordingFile.write
+
+    def write_then_kill(self: RecordingFile, chunk: bytes) -> None:
+        write(self, chunk)
+        op.on_kill()  # what Airflow calls on SIGTERM, from the main thread
+
+    monkeypatch.setattr(RecordingFile, "write", write_then_kill)
+    ti = FakeTaskInstance()
+
+    with pytest.raises(SignalWireError, match="2 of 2 recordings"):
+        op.execute({"ti": ti})
+
+    assert [item["error_type"] for item in ti.xcom["archived"]] == ["DownloadCancelledError"] * 2
+    assert [r.path for r in media_requests(emu)] == [f"{MEDIA_ROOT}{first}.wav"]
+    assert later not in str(emu.requests)
+    assert folder_files(tmp_path) == []
+
+
+def test_a_timeout_in_the_task_thread_stops_the_downloads(
+    signalwire_default: SignalWireEmulator,
+    conference: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Airflow's execution_timeout: SIGALRM raises in the task's thread, waiting on the pool."""
+    import signal
+
+    emu = signalwire_default
+    for _ in range(6):
+        emu.add_recording(conference, status="completed", size=3_000_000)
+    write = RecordingFile.write
+
+    def write_then_hang_until_cancelled(self: RecordingFile, chunk: bytes) -> None:
+        write(self, chunk)
+        assert self.cancel is not None
+        self.cancel.wait(10)
+
+    class TaskTimeoutError(Exception):
+        pass
+
+    def on_alarm(signum: int, frame: Any) -> None:
+        raise TaskTimeoutError
+
+    monkeypatch.setattr(RecordingFile, "write", write_then_hang_until_cancelled)
+    previous = signal.signal(signal.SIGALRM, on_alarm)
+    signal.setitimer(signal.ITIMER_REAL, 0.5)
+    try:
+        with pytest.raises(TaskTimeoutError):
+            operator(f"file://{tmp_path}", conference, max_concurrency=2).execute(
+                {"ti": FakeTaskInstance()}
+            )
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+    assert len(media_requests(emu)) == 2
+    assert folder_files(tmp_path) == []
