@@ -67,6 +67,7 @@ class SignalWireNotifier(BaseNotifier):
         self.messaging_service_sid = messaging_service_sid
         self.media_url = media_url
         self.signalwire_conn_id = signalwire_conn_id
+        self._rendered = False
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(to={self.to!r}, conn_id={self.signalwire_conn_id!r})"
@@ -86,6 +87,17 @@ class SignalWireNotifier(BaseNotifier):
             # template environment (apache/airflow#64649): render in the plain sandbox instead.
             jinja_env = self.get_template_env()
         super().render_template_fields(context, jinja_env)
+        self._rendered = True
+
+    def _render_once(self, context: Context) -> None:
+        """
+        Render for a caller that invokes ``notify``/``async_notify`` directly with a context.
+
+        Airflow renders before it calls them; rendering twice could turn text a template put in
+        (an error message holding ``{{ ... }}``) into a template of its own.
+        """
+        if context and not self._rendered:
+            self.render_template_fields(context)
 
     def _recipients(self) -> list[str]:
         """Check every argument for every recipient, then return the recipients."""
@@ -119,6 +131,7 @@ class SignalWireNotifier(BaseNotifier):
         """
         from airflow_provider_signalwire.hooks.signalwire import SignalWireHook
 
+        self._render_once(context)
         recipients = self._recipients()
         message = self._message()
         failures: dict[str, SignalWireError] = {}
@@ -144,6 +157,7 @@ class SignalWireNotifier(BaseNotifier):
         """
         from airflow_provider_signalwire.hooks.async_signalwire import SignalWireAsyncHook
 
+        self._render_once(context)
         recipients = self._recipients()
         message = self._message()
         failures: dict[str, SignalWireError] = {}

@@ -158,6 +158,21 @@ class TestNotify:
         assert len(message_requests(emu)) == 2
         assert emu.messages == []
 
+    def test_rendered_text_is_never_rendered_again(self, emu: SignalWireEmulator) -> None:
+        # A failed task's text can hold template syntax; it must reach the phone as it is.
+        notifier = SignalWireNotifier(to=ALICE, from_number=SENDER, body="{{ ti.task_id }}")
+
+        notifier(failure_context(ti=SimpleNamespace(task_id="{{ 7 * 7 }}")))
+
+        assert sent(emu) == [(ALICE, SENDER, "{{ 7 * 7 }}")]
+
+    def test_notify_called_directly_renders_once(self, emu: SignalWireEmulator) -> None:
+        notifier = SignalWireNotifier(to=ALICE, from_number=SENDER, body="{{ ti.task_id }} failed")
+
+        notifier.notify(failure_context())
+
+        assert sent(emu) == [(ALICE, SENDER, "export failed")]
+
     def test_send_signalwire_notification_is_the_notifier(self) -> None:
         assert send_signalwire_notification is SignalWireNotifier
 
@@ -244,6 +259,20 @@ class TestAsyncNotify:
             )
 
         asyncio.run(run())
+
+        assert sent(emu) == [
+            (ALICE, SENDER, "nightly/export failed"),
+            (BOB, SENDER, "nightly/export failed"),
+        ]
+
+    def test_async_notify_called_directly_renders_the_templates(
+        self, emu: SignalWireEmulator
+    ) -> None:
+        notifier = SignalWireNotifier(
+            to=[ALICE, BOB], from_number=SENDER, body="{{ dag.dag_id }}/{{ ti.task_id }} failed"
+        )
+
+        asyncio.run(notifier.async_notify(failure_context()))
 
         assert sent(emu) == [
             (ALICE, SENDER, "nightly/export failed"),
