@@ -120,6 +120,8 @@ def test_airflow_cli_lists_provider_and_connection_type() -> None:
 STDLIB_ONLY_HOOK_MODULES = {
     "airflow_provider_signalwire.hooks._validation",
     "airflow_provider_signalwire.hooks._conferences",
+    # The spec's enums and per-operation field tables that validation checks against.
+    "airflow_provider_signalwire.hooks._fields",
 }
 
 

@@ -17,6 +17,32 @@ from airflow_provider_signalwire.exceptions import SignalWireValidationError
 if TYPE_CHECKING:
     from airflow_provider_signalwire.hooks._messages import MessageDraft
 
+# What SignalWire's Compatibility API accepts, per argument: the enums of its OpenAPI.
+STREAM_TRACKS = ("inbound_track", "outbound_track", "both_tracks")
+STREAM_CODECS = ("PCMU", "PCMA", "L16", "L16@16000h", "L16@24000h")
+CALLBACK_METHODS = ("GET", "POST")
+RECORDING_STATUSES = ("paused", "in-progress", "stopped")
+PAUSE_BEHAVIORS = ("skip", "silence")
+CONFERENCE_UPDATE_STATUSES = ("completed",)
+#: A conference's ``status`` values (also the list filter's).
+CONFERENCE_STATUSES = ("init", "in-progress", "completed")
+FRIENDLY_NAME_MAX_LENGTH = 64
+
+# Which keyword arguments each API call takes, beside its positional SIDs.
+_DATE_FILTERS = frozenset(
+    f"date_{what}{when}" for what in ("created", "updated") for when in ("", "_before", "_after")
+)
+LIST_CONFERENCES_FILTERS = frozenset({"friendly_name", "status", "page_size"}) | _DATE_FILTERS
+LIST_RECORDINGS_FILTERS = frozenset(
+    {"date_created", "date_created_before", "date_created_after", "page_size"}
+)
+#: Update Participant's fields and their kinds (an enum, ``bool``, ``sid`` or ``text``), in the
+#: spec's order.
+PARTICIPANT_UPDATE_FIELDS: dict[str, str | tuple[str, ...]] = {
+    "announce_url": "text", "announce_method": CALLBACK_METHODS, "coaching": "bool",
+    "call_sid_to_coach": "sid", "hold": "bool", "hold_method": CALLBACK_METHODS,
+    "hold_url": "text", "muted": "bool", "wait_url": "text", "wait_method": CALLBACK_METHODS,
+}  # fmt: skip
 _SPECIAL_NAMES = {
     "date_created_before": "DateCreated<",
     "date_created_after": "DateCreated>",

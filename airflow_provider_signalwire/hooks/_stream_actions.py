@@ -10,16 +10,18 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from airflow_provider_signalwire.exceptions import SignalWireNotFoundError
-from airflow_provider_signalwire.hooks._fields import api_fields
+from airflow_provider_signalwire.hooks._fields import (
+    CALLBACK_METHODS,
+    STREAM_CODECS,
+    STREAM_TRACKS,
+    api_fields,
+)
 from airflow_provider_signalwire.hooks._retry import CREATE, IDEMPOTENT
 from airflow_provider_signalwire.hooks._secrets import mask_secrets
 from airflow_provider_signalwire.hooks._streams import assumed_stopped, stop_all
 from airflow_provider_signalwire.hooks._sync_base import SyncHookBase
 from airflow_provider_signalwire.hooks._urls import conference_relative_path
 from airflow_provider_signalwire.hooks._validation import (
-    CALLBACK_METHODS,
-    STREAM_CODECS,
-    STREAM_TRACKS,
     check_max_concurrency,
     choice,
     stream_pairs,

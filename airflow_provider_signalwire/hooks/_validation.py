@@ -17,6 +17,7 @@ from typing import Any
 from urllib.parse import SplitResult, quote, urlsplit
 
 from airflow_provider_signalwire.exceptions import SignalWireValidationError
+from airflow_provider_signalwire.hooks import _fields as fields
 
 #: Conference, account, call and recording SIDs: UUIDs and Twilio-style SIDs both fit.
 SID_PATTERN = re.compile(r"[A-Za-z0-9-]{1,64}")
@@ -27,30 +28,6 @@ MAX_CONCURRENCY = 64
 #: Largest timeout, in seconds, of a connection or a hook.
 MAX_TIMEOUT_SECONDS = 3600
 
-# What SignalWire accepts, per argument: the enums of its Compatibility API.
-STREAM_TRACKS = ("inbound_track", "outbound_track", "both_tracks")
-STREAM_CODECS = ("PCMU", "PCMA", "L16", "L16@16000h", "L16@24000h")
-CALLBACK_METHODS = ("GET", "POST")
-RECORDING_STATUSES = ("paused", "in-progress", "stopped")
-CONFERENCE_UPDATE_STATUSES = ("completed",)
-#: A conference's ``status`` values.
-CONFERENCE_STATUSES = ("init", "in-progress", "completed")
-
-# Which keyword arguments each API call takes, beside its positional SIDs.
-_DATE_FILTERS = frozenset(
-    f"date_{what}{when}" for what in ("created", "updated") for when in ("", "_before", "_after")
-)
-LIST_CONFERENCES_FILTERS = frozenset({"friendly_name", "status", "page_size"}) | _DATE_FILTERS
-LIST_RECORDINGS_FILTERS = frozenset(
-    {"date_created", "date_created_before", "date_created_after", "page_size"}
-)
-PARTICIPANT_UPDATE_FIELDS = frozenset(
-    {
-        "muted", "hold", "hold_url", "hold_method", "announce_url", "announce_method",
-        "wait_url", "wait_method", "beep_on_exit", "end_conference_on_exit", "coaching",
-        "call_sid_to_coach",
-    }
-)  # fmt: skip
 _HOST_LABEL = re.compile(r"(?!-)[A-Za-z0-9-]{1,63}(?<!-)")
 _LOOPBACK_NAMES = frozenset({"localhost"})
 
@@ -278,7 +255,10 @@ def check_allowed(call: str, what: str, given: Iterable[str], allowed: Iterable[
     """
     unknown = sorted(set(given) - set(allowed))
     if unknown:
-        raise SignalWireValidationError(f"Unknown {call} {what}(s): {unknown}.")
+        defined = ", ".join(sorted(f"{name} ({fields.api_name(name)})" for name in allowed))
+        raise SignalWireValidationError(
+            f"Unknown {call} {what}(s): {unknown}; SignalWire's API defines only {defined}."
+        )
 
 
 def check_timeout(value: Any, parameter: str = "timeout") -> float | None:
@@ -317,27 +297,46 @@ def validate_target_status(value: object) -> tuple[str, ...]:
     :param value: ``init``, ``in-progress`` or ``completed``, or a non-empty list of them.
     """
     statuses = [value] if isinstance(value, str) else value
+    known = fields.CONFERENCE_STATUSES
     if (
         not isinstance(statuses, list | tuple | set | frozenset)
         or not statuses
-        or any(status not in CONFERENCE_STATUSES for status in statuses)
+        or any(status not in known for status in statuses)
     ):
         raise SignalWireValidationError(
-            f"Invalid target_status {value!r}: expected one of {', '.join(CONFERENCE_STATUSES)} "
+            f"Invalid target_status {value!r}: expected one of {', '.join(known)} "
             "or a non-empty list of them."
         )
     return tuple(dict.fromkeys(str(status) for status in statuses))
 
 
 def validate_friendly_name(value: object) -> str:
-    """
-    Return ``value`` if it can be a conference's ``FriendlyName``: a non-empty string.
-
-    :param value: the value to check.
-    """
-    if not isinstance(value, str) or not value:
-        raise _fail("friendly_name", value, "expected a non-empty string")
+    """Return ``value`` if it can be a conference's ``FriendlyName``: 1 to 64 characters."""
+    if not isinstance(value, str) or not 1 <= len(value) <= fields.FRIENDLY_NAME_MAX_LENGTH:
+        raise _fail("friendly_name", value, "expected a string of 1 to 64 characters")
     return value
+
+
+def check_conference_filters(filters: Mapping[str, Any]) -> None:
+    """Refuse ``list_conferences`` filters SignalWire does not define, or values outside them."""
+    check_allowed("list_conferences", "filter", filters, fields.LIST_CONFERENCES_FILTERS)
+    if filters.get("status") is not None:
+        choice("status", filters["status"], fields.CONFERENCE_STATUSES)
+    if filters.get("friendly_name") is not None:
+        validate_friendly_name(filters["friendly_name"])
+
+
+def check_participant_update(given: Mapping[str, Any]) -> None:
+    """Refuse fields SignalWire's Update Participant does not define, or values outside them."""
+    check_allowed("update_participant", "field", given, fields.PARTICIPANT_UPDATE_FIELDS)
+    for name, value in given.items():
+        kind = fields.PARTICIPANT_UPDATE_FIELDS[name]
+        if value is not None and kind == "sid":
+            validate_sid(name, value)
+        elif value is not None and kind == "bool" and not isinstance(value, bool):
+            raise _fail(name, value, "expected True or False")
+        elif value is not None and isinstance(kind, tuple):
+            choice(name, value, kind)
 
 
 def exactly_one_target(owner: str, conference_sid: object, friendly_name: object) -> None:

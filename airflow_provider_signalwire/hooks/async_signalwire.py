@@ -30,7 +30,7 @@ from airflow_provider_signalwire.hooks._urls import (
     account_path,
     conference_relative_path,
 )
-from airflow_provider_signalwire.hooks._validation import LIST_CONFERENCES_FILTERS, check_allowed
+from airflow_provider_signalwire.hooks._validation import check_conference_filters
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
@@ -135,7 +135,7 @@ class SignalWireAsyncHook(SignalWireHookBase):
         :param filters: the filters of :meth:`SignalWireHook.list_conferences
             <airflow_provider_signalwire.hooks.signalwire.SignalWireHook.list_conferences>`.
         """
-        check_allowed("list_conferences", "filter", filters, LIST_CONFERENCES_FILTERS)
+        check_conference_filters(filters)
         query: list[tuple[str, str]] = list(api_fields(**filters).items())
         _, path = await self._url(account_sid, conference_relative_path(None))
         client = await self.get_client()

@@ -14,20 +14,23 @@ from airflow_provider_signalwire.hooks._connection_form import (
     connection_form_widgets,
     ui_field_behaviour,
 )
-from airflow_provider_signalwire.hooks._fields import api_fields
+from airflow_provider_signalwire.hooks._fields import (
+    CALLBACK_METHODS,
+    CONFERENCE_UPDATE_STATUSES,
+    LIST_RECORDINGS_FILTERS,
+    PAUSE_BEHAVIORS,
+    RECORDING_STATUSES,
+    api_fields,
+)
 from airflow_provider_signalwire.hooks._media_actions import RecordingMediaActions
 from airflow_provider_signalwire.hooks._messages import draft_message
 from airflow_provider_signalwire.hooks._retry import CREATE
 from airflow_provider_signalwire.hooks._stream_actions import StreamActions
 from airflow_provider_signalwire.hooks._urls import MESSAGES_RELATIVE_PATH, conference_relative_path
 from airflow_provider_signalwire.hooks._validation import (
-    CALLBACK_METHODS,
-    CONFERENCE_UPDATE_STATUSES,
-    LIST_CONFERENCES_FILTERS,
-    LIST_RECORDINGS_FILTERS,
-    PARTICIPANT_UPDATE_FIELDS,
-    RECORDING_STATUSES,
     check_allowed,
+    check_conference_filters,
+    check_participant_update,
     choice,
 )
 
@@ -83,7 +86,7 @@ class SignalWireHook(StreamActions, RecordingMediaActions):
         :param filters: ``friendly_name``, ``status``, ``date_created`` (``_before``/``_after``),
             ``date_updated`` (``_before``/``_after``), ``page_size`` (1-1000).
         """
-        check_allowed("list_conferences", "filter", filters, LIST_CONFERENCES_FILTERS)
+        check_conference_filters(filters)
         query = api_fields(**filters)
         path = self._path(account_sid, conference_relative_path(None))
         return self._paginate(path, "conferences", query)
@@ -189,11 +192,13 @@ class SignalWireHook(StreamActions, RecordingMediaActions):
         :param conference_sid: the conference.
         :param call_sid: the participant's call.
         :param account_sid: defaults to the connection's Project ID.
-        :param fields: ``muted``, ``hold``, ``hold_url``, ``hold_method``, ``announce_url``,
-            ``announce_method``, ``wait_url``, ``wait_method``, ``beep_on_exit``,
-            ``end_conference_on_exit``, ``coaching``, ``call_sid_to_coach``.
+        :param fields: what SignalWire's Update Participant defines: ``muted``, ``hold``,
+            ``hold_url``, ``hold_method``, ``announce_url``, ``announce_method``, ``wait_url``,
+            ``wait_method``, ``coaching``, ``call_sid_to_coach``. ``beep_on_exit`` and
+            ``end_conference_on_exit`` are refused (the spec does not define them), as are
+            methods other than ``GET``/``POST`` and non-boolean ``muted``/``hold``/``coaching``.
         """
-        check_allowed("update_participant", "field", fields, PARTICIPANT_UPDATE_FIELDS)
+        check_participant_update(fields)
         form = api_fields(**fields)
         relative = conference_relative_path(conference_sid, "Participants", call_sid)
         return self._object("POST", self._path(account_sid, relative), data=form)
@@ -241,8 +246,18 @@ class SignalWireHook(StreamActions, RecordingMediaActions):
         pause_behavior: str | None = None,
         account_sid: str | None = None,
     ) -> dict[str, Any]:
-        """Pause, resume (``in-progress``) or stop a conference recording."""
+        """
+        Pause, resume (``in-progress``) or stop a conference recording.
+
+        :param conference_sid: the conference.
+        :param recording_sid: the recording.
+        :param status: ``paused``, ``in-progress`` or ``stopped``.
+        :param pause_behavior: ``skip`` or ``silence``, while paused.
+        :param account_sid: defaults to the connection's Project ID.
+        """
         choice("status", status, RECORDING_STATUSES)
+        if pause_behavior is not None:
+            choice("pause_behavior", pause_behavior, PAUSE_BEHAVIORS)
         form = api_fields(status=status, pause_behavior=pause_behavior)
         relative = conference_relative_path(conference_sid, "Recordings", recording_sid)
         return self._object("POST", self._path(account_sid, relative), data=form)

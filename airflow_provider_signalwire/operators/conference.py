@@ -255,8 +255,10 @@ class UpdateConferenceParticipantOperator(SignalWireBaseOperator):
     :param hold: hold (``True``) or resume (``False``).
     :param hold_url: music or cXML played while held (templated).
     :param announce_url: announcement played to the participant (templated).
-    :param beep_on_exit: play a beep when the participant leaves.
-    :param end_conference_on_exit: end the conference when the participant leaves.
+    :param beep_on_exit: not defined by SignalWire's Update Participant: setting it fails with
+        ``SignalWireValidationError`` (kept so existing DAGs fail clearly, not silently).
+    :param end_conference_on_exit: not defined by SignalWire's Update Participant either: setting
+        it fails the same way.
     :param account_sid: defaults to the connection's Project ID (templated).
     :param signalwire_conn_id: the ``signalwire`` connection to use (templated).
     """

@@ -273,6 +273,20 @@ class TestConferenceAndParticipantOperators:
             operator.execute(context)  # type: ignore[arg-type]
         assert signalwire_default.requests == []
 
+    @pytest.mark.parametrize("field", ["beep_on_exit", "end_conference_on_exit"])
+    def test_fields_signalwire_does_not_define_are_refused(
+        self, signalwire_default: SignalWireEmulator, context: dict[str, Any], field: str
+    ) -> None:
+        emu = signalwire_default
+        call_sid = emu.add_participant(emu.demo_conference_sid)["call_sid"]
+        operator = UpdateConferenceParticipantOperator(
+            task_id="t", conference_sid=emu.demo_conference_sid, call_sid=call_sid,
+            muted=True, **{field: True},
+        )  # fmt: skip
+        with pytest.raises(SignalWireValidationError, match=f"{field}.*Muted"):
+            operator.execute(context)  # type: ignore[arg-type]
+        assert emu.requests == []
+
     def test_remove_participant(
         self, signalwire_default: SignalWireEmulator, context: dict[str, Any]
     ) -> None:
