@@ -17,7 +17,6 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
-MEDIA_FORMATS = ("wav", "mp3")
 #: Content-Type of each media format, as SignalWire serves them.
 MEDIA_CONTENT_TYPES = {"wav": "audio/x-wav", "mp3": "audio/mpeg"}
 #: Length of the repeated pattern: a prime, so it never lines up with power-of-two chunks.

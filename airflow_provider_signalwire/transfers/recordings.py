@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from airflow_provider_signalwire.exceptions import SignalWireError, SignalWireValidationError
+from airflow_provider_signalwire.hooks._urls import MEDIA_FORMATS
 from airflow_provider_signalwire.hooks._validation import (
     check_max_concurrency,
     choice,
@@ -30,8 +31,6 @@ if TYPE_CHECKING:
 
     from airflow.providers.openlineage.extractors import OperatorLineage
     from airflow.sdk import Context, ObjectStoragePath
-
-MEDIA_FORMATS = ("wav", "mp3")
 
 
 class ConferenceRecordingsToStorageOperator(SignalWireBaseOperator):
