@@ -6,7 +6,7 @@ Usage, from the repository root, with the test environment's Python::
     .venv/bin/python benchmarks/bench_triggerer.py                  # N = 1000, both variants
     .venv/bin/python benchmarks/bench_triggerer.py --n 100 --duration 20 --variants signalwire
 
-The package's emulator runs in its own process (``python -m airflow_provider_signalwire.testing``)
+The package's emulator runs in its own process (``common.EmuHost``: the emulator's CLI)
 and is driven only through its ``/_emulator`` control endpoints. Each variant runs in a fresh
 process (``bench_triggerer_worker.py``): ``signalwire`` is N ``ConferenceStatusTrigger`` waiting
 for N conferences to complete; ``http`` is the http provider's ``HttpSensorTrigger`` (the
@@ -25,8 +25,6 @@ import os
 import subprocess
 import sys
 import time
-import urllib.parse
-import urllib.request
 from pathlib import Path
 from typing import Any
 
@@ -37,7 +35,7 @@ from common import (  # noqa: E402
     PROJECT_ID,
     REPO,
     RESULTS,
-    TOKEN,
+    EmuHost,
     airflow_env,
     connection_json,
     http_connection_json,
@@ -53,37 +51,10 @@ TARGETS = {
 }
 
 
-class Emulator:
-    """The package's emulator in its own process, controlled over ``/_emulator``."""
-
-    def __init__(self) -> None:
-        env = {**os.environ, "SIGNALWIRE_EMULATOR_TOKEN": TOKEN, "PYTHONPATH": str(REPO)}
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "airflow_provider_signalwire.testing", "--host", "127.0.0.1",
-             "--port", "0", "--project-id", PROJECT_ID],
-            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=env,
-        )  # fmt: skip
-        assert self.proc.stdout is not None
-        banner = json.loads(self.proc.stdout.readline())
-        self.url: str = banner["url"]
-        self.api_path = f"/api/laml/2010-04-01/Accounts/{PROJECT_ID}"
-
-    def control(self, method: str, path: str, form: dict[str, Any] | None = None) -> Any:
-        data = urllib.parse.urlencode(form).encode() if form is not None else None
-        req = urllib.request.Request(f"{self.url}/_emulator{path}", data=data, method=method)
-        with urllib.request.urlopen(req, timeout=120) as resp:
-            raw = resp.read()
-        return json.loads(raw) if raw else None
-
-    def close(self) -> None:
-        self.proc.terminate()
-        self.proc.wait(timeout=30)
-
-
-def run_variant(emu: Emulator, variant: str, sids: list[str], args: argparse.Namespace) -> Any:
+def run_variant(emu: EmuHost, variant: str, sids: list[str], args: argparse.Namespace) -> Any:
     for sid in sids[: args.completions]:
-        emu.control("POST", f"/conferences/{sid}", {"Status": "init"})
-    emu.control("DELETE", "/requests")
+        emu.admin("POST", f"conferences/{sid}", Status="init")
+    emu.admin("DELETE", "requests")
     cfg = {
         "variant": variant,
         "sids": sids,
@@ -93,7 +64,7 @@ def run_variant(emu: Emulator, variant: str, sids: list[str], args: argparse.Nam
         "completions": args.completions if variant == "signalwire" else 0,
         "grace": args.grace,
         "emulator_url": emu.url,
-        "api_path": emu.api_path,
+        "api_path": f"/api/laml/2010-04-01/Accounts/{PROJECT_ID}",
     }
     env = airflow_env(
         {
@@ -110,7 +81,7 @@ def run_variant(emu: Emulator, variant: str, sids: list[str], args: argparse.Nam
     if out.returncode != 0:
         raise RuntimeError(f"{variant} worker failed ({out.returncode}):\n{out.stderr[-3000:]}")
     result = json.loads(out.stdout.strip().splitlines()[-1])
-    requests = emu.control("GET", "/requests")
+    requests = emu.admin("GET", "requests")
     result["requests_per_interval"] = per_interval(
         [r["time"] for r in requests], result["t_start"], result["t_end"], args.interval
     )
@@ -187,13 +158,11 @@ def main() -> None:
     parser.add_argument("--label", default="latest", help="results/triggerer-<label>.json")
     args = parser.parse_args()
     started = time.monotonic()
-    emu = Emulator()
+    emu = EmuHost()
     try:
         log(f"creating {args.n} conferences in the emulator ({emu.url})")
         sids = [
-            emu.control("POST", "/conferences", {"FriendlyName": f"bench-{i}", "Status": "init"})[
-                "sid"
-            ]
+            emu.admin("POST", "conferences", FriendlyName=f"bench-{i}", Status="init")["sid"]
             for i in range(args.n)
         ]
         results = [run_variant(emu, v, sids, args) for v in args.variants.split(",")]
