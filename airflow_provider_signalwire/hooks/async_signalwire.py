@@ -195,12 +195,7 @@ class SignalWireAsyncHook(SignalWireHookBase):
         :param account_sid: defaults to the connection's Project ID.
         """
         draft = draft_message(
-            to,
-            body=body,
-            from_number=from_number,
-            messaging_service_sid=messaging_service_sid,
-            media_url=media_url,
-            status_callback=status_callback,
+            to, body, from_number, messaging_service_sid, media_url, status_callback
         )
         _, path = await self._url(account_sid, MESSAGES_RELATIVE_PATH)
         form = draft.form((await self.get_settings()).from_number)

@@ -302,12 +302,7 @@ class SignalWireHook(StreamActions, RecordingMediaActions):
         :param account_sid: defaults to the connection's Project ID.
         """
         draft = draft_message(
-            to,
-            body=body,
-            from_number=from_number,
-            messaging_service_sid=messaging_service_sid,
-            media_url=media_url,
-            status_callback=status_callback,
+            to, body, from_number, messaging_service_sid, media_url, status_callback
         )
         path = self._path(account_sid, MESSAGES_RELATIVE_PATH)
         form = draft.form(self.settings.from_number)

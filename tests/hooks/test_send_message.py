@@ -243,6 +243,10 @@ BAD_ARGUMENTS = [
         {"media_url": ["https://ok.example.com/a", "//x"]}, "media_url[1]", id="media-no-scheme"
     ),
     pytest.param({"media_url": 42}, "42", id="media-not-a-url"),
+    pytest.param({"media_url": "https://cdn.example.com/a\x00b"}, "media_url", id="media-nul"),
+    pytest.param({"media_url": "https://u:p@cdn.example.com/a"}, "u:p@", id="media-credentials"),
+    pytest.param({"media_url": "https://cdn.example.com/a b"}, "a b", id="media-space"),
+    pytest.param({"media_url": "https://[::1/a"}, "[::1", id="media-broken-ipv6"),
     pytest.param({"status_callback": "ftp://example.com/cb"}, "ftp://", id="callback-ftp"),
     pytest.param({"account_sid": "../other"}, "../other", id="account-sid-traversal"),
 ]
