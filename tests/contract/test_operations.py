@@ -128,6 +128,8 @@ CASES: list[tuple[str, int, str, Setup]] = [
                   "AuthorizationBearerToken": "bearer", "Parameter1.Name": "a",
                   "Parameter1.Value": "1", "Parameter99.Name": "z"})),
     ("create_conference_stream", 200, "as JSON", _fixed(json_body={"Url": "wss://example.test/j"})),
+    ("create_conference_stream", 200, "empty Name (the schema allows it): unnamed",
+     _fixed(form={"Url": "wss://example.test/e", "Name": ""})),
     ("create_conference_stream", 400, "malformed JSON body", _fixed(raw=BAD_JSON)),
     ("create_conference_stream", 401, "wrong token",
      _fixed(auth=BAD_AUTH, form={"Url": "wss://example.test/a"})),

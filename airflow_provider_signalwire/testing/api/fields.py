@@ -2,15 +2,16 @@
 What each write operation accepts in its body, as data, and the one check that applies it.
 
 Field kinds: a tuple is an enum; ``bool`` is ``true``/``false`` (any case, as form clients send
-it; JSON booleans arrive as the same text); ``uri`` an absolute URI; ``wss`` an absolute
-``wss://`` URL; ``uuid`` a UUID; ``name`` a non-empty string; ``text`` any string. A field the
-operation does not define is refused, as the spec's request schemas admit no other field.
+it; JSON booleans arrive as the same text); ``uri`` a URI with a scheme (RFC 3986, no spaces);
+``wss`` an absolute ``wss://`` URL; ``uuid`` a UUID; ``text`` any string. A field the operation
+does not define is refused, as the spec's request schemas admit no other field.
 
 Where the spec is silent or contradicts itself, the emulator follows its text and Twilio's
 documented behaviour: the stream ``Url`` is typed as any URI but its text says only ``wss`` is
 supported (so ``ws://``, ``https://`` and relative URLs are refused); the schema lists custom
 parameters 1 and 2 only but its text allows ``Parameter1`` to ``Parameter99`` (so 1 to 99 are
-accepted, names required for each value).
+accepted; a value without its name is ignored). A stream ``Name`` may be empty, as its schema
+allows: the stream is then unnamed.
 """
 
 from __future__ import annotations
@@ -75,7 +76,7 @@ RECORDING_UPDATE = BodySpec(
 )
 STREAM_START = BodySpec(
     {
-        "Name": "name",
+        "Name": "text",
         "Track": TRACKS,
         "StatusCallbackMethod": HTTP_METHODS,
         "StatusCallback": "uri",
@@ -106,7 +107,6 @@ def describe(name: str, kind: Kind) -> str:
         "uri": "an absolute URI",
         "wss": "a valid wss:// URL",
         "uuid": "a UUID",
-        "name": "a non-empty string",
         "text": "a string",
     }[kind]
     return f"{name} must be {wanted}"
@@ -125,13 +125,12 @@ def is_valid(kind: Kind, value: str) -> bool:
         return value.lower() in ("true", "false")
     if kind == "uuid":
         return bool(_UUID.match(value))
-    if kind == "name":
-        return value != ""
-    if kind in ("uri", "wss"):
+    if kind == "wss":
         parts = urlsplit(value)
-        if kind == "wss":
-            return parts.scheme == "wss" and bool(parts.hostname) and value.startswith("wss://")
-        return bool(_SCHEME.match(parts.scheme)) and bool(parts.netloc or parts.path)
+        return parts.scheme == "wss" and bool(parts.hostname) and value.startswith("wss://")
+    if kind == "uri":
+        scheme, colon, _ = value.partition(":")
+        return bool(colon and _SCHEME.match(scheme)) and not any(c.isspace() for c in value)
     return True
 
 
@@ -146,8 +145,6 @@ def check_body(form: Params, spec: BodySpec) -> list[str]:
     for name in spec.required:
         if name not in form:
             errors.append(describe(name, spec.fields[name]))
-    names: set[int] = set()
-    values: set[int] = set()
     for name, given in form.items():
         kind = spec.fields.get(name)
         if kind is not None:
@@ -159,10 +156,6 @@ def check_body(form: Params, spec: BodySpec) -> list[str]:
             errors.append(f"{name} is not a parameter of this operation")
         elif not 1 <= int(match.group(1)) <= MAX_CUSTOM_PARAMETERS:
             errors.append(f"{name}: custom parameters are numbered 1 to {MAX_CUSTOM_PARAMETERS}")
-        else:
-            (names if match.group(2) == "Name" else values).add(int(match.group(1)))
-    for index in sorted(values - names):
-        errors.append(f"Parameter{index}.Value given without Parameter{index}.Name")
     return errors
 
 

@@ -53,7 +53,7 @@ def _start(store: Store, req: ApiRequest, conference_sid: str) -> Response:
     kept.setdefault("StatusCallbackMethod", "POST")
     stream = store.streams.add(
         conference_sid,
-        name=first(req.form, "Name"),
+        name=first(req.form, "Name") or None,
         options=kept,
         parameters=custom_parameters(req.form),
         strict=True,
