@@ -16,6 +16,7 @@ import time
 import urllib.parse
 from typing import Any
 
+from check_events import EVENT_DAG, EventChecks
 from deployment import (
     AIRFLOW_HOME,
     API,
@@ -38,7 +39,7 @@ from rest import http
 STOP_DAG = "signalwire_stop_conference_stream"
 LIFECYCLE_DAG = "signalwire_conference_stream_lifecycle"
 BULK_DAG = "signalwire_bulk_stop_streams"
-DAGS = (STOP_DAG, LIFECYCLE_DAG, BULK_DAG)
+DAGS = (STOP_DAG, LIFECYCLE_DAG, BULK_DAG, EVENT_DAG)
 SENSOR_TASK = "wait_for_conference"
 BULK_STREAMS = 40
 TERMINAL_RUN = ("success", "failed")
@@ -558,6 +559,14 @@ class Checker:
             self.timed("lifecycle run", self.lifecycle_verify, lc)
             if not self.args.no_fault:
                 self.timed("bulk run with worker SIGKILL", self.bulk_with_fault)
+            events = EventChecks(self)
+            self.timed("events: 3 conferences end, 3 runs", events.three_ends_three_runs)
+            if not self.args.no_fault:
+                self.timed(
+                    "events: ended while the triggerer was killed",
+                    events.ended_while_triggerer_down,
+                )
+            events.no_duplicates_overall()
             self.timed("scheduled run", self.scheduled_run, since, 180)
             self.timed("emulator ledger", self.emulator_ledger)
             self.timed("secret scan", self.secrets_in_logs)

@@ -40,6 +40,7 @@ API = f"http://{HOST}:{API_PORT}"
 WORKERS = ("worker-1", "worker-2")
 WORKER_CONCURRENCY = int(os.environ.get("DEPLOY_WORKER_CONCURRENCY", "4"))
 STOP_DAG_SCHEDULE = os.environ.get("DEPLOY_STOP_DAG_SCHEDULE", "*/1 * * * *")
+EVENT_POLL_INTERVAL = os.environ.get("DEPLOY_EVENT_POLL_INTERVAL", "5")
 CONN_ID = "signalwire_default"
 
 # Start order; `down` stops them in reverse.
@@ -287,6 +288,8 @@ def airflow_env(state: dict[str, Any]) -> dict[str, str]:
             "AIRFLOW__DAG_PROCESSOR__MIN_FILE_PROCESS_INTERVAL": "30",
             # Read by dags/stop_conference_stream.py at parse time.
             "SIGNALWIRE_STOP_DAG_SCHEDULE": STOP_DAG_SCHEDULE,
+            # Read by dags/conference_ended_asset.py at parse time: the event trigger's interval.
+            "SIGNALWIRE_EVENT_POLL_INTERVAL": EVENT_POLL_INTERVAL,
         }
     )
     return env

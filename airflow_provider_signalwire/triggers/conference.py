@@ -240,7 +240,9 @@ class ConferenceEventTrigger(BaseEventTrigger):
         transitions = ConferenceTransitions(self.events, self.friendly_name, parse_date_created)
         store, saved = await self._load_watermark()
         if transitions.restore(saved):
-            self.log.info("Resuming SignalWire conference events from %s", saved)
+            self.log.info(
+                "Resuming SignalWire conference events after %s", saved.get("updated_through")
+            )
         self.log.info(
             "Watching SignalWire conferences%s for %s (polling every %gs)",
             f" named {self.friendly_name!r}" if self.friendly_name else "",
