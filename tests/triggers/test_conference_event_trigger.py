@@ -228,6 +228,23 @@ class TestRunAgainstEmulator:
         [events] = asyncio.run(watch([second], second_life))
         assert fired(events) == [(END, while_down["sid"])]
 
+    def test_several_watched_assets_mean_no_store(
+        self, signalwire_default: SignalWireEmulator
+    ) -> None:
+        emu = signalwire_default
+        conference = emu.add_conference(friendly_name="a", status="in-progress")
+        trigger = ConferenceEventTrigger(poll_interval=0.1)
+        trigger.asset_state_store = SeveralAssets()  # type: ignore[assignment]
+
+        async def scenario() -> None:
+            await polled(emu, 0)
+            emu.set_conference_status(conference["sid"], "completed")
+            await polled(emu, polls(emu) + 1)
+
+        [events] = asyncio.run(watch([trigger], scenario))
+
+        assert fired(events) == [(END, conference["sid"])]
+
     def test_without_a_store_a_restart_starts_over(
         self, signalwire_default: SignalWireEmulator
     ) -> None:
@@ -280,3 +297,13 @@ class FakeAssetStateStore:
 
     async def aset(self, key: str, value: Any) -> None:
         self.values[key] = json.loads(json.dumps(value))
+
+
+class SeveralAssets:
+    """The store of a trigger watching two assets: Airflow refuses to pick one."""
+
+    async def aget(self, key: str, default: Any = None) -> Any:
+        raise ValueError("Task has 2 concrete inlets and outlets")
+
+    async def aset(self, key: str, value: Any) -> None:
+        raise AssertionError("nothing may be written without a single store")
