@@ -1,7 +1,7 @@
 """
 Which conference changes are events, and the watermark that carries that across restarts.
 
-Pure and standard library only: :class:`ConferenceTransitions` is fed one list of conferences
+Pure (no I/O, no HTTP library): :class:`ConferenceTransitions` is fed one list of conferences
 per poll (every conference updated recently, as the coalesced poller lists them) and answers
 the events to fire. It fires ``conference-start`` when it sees a conference ``in-progress`` and
 ``conference-end`` when it sees one ``completed``, each only for a status that differs from
@@ -20,6 +20,7 @@ from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
 from airflow_provider_signalwire.exceptions import SignalWireValidationError
+from airflow_provider_signalwire.hooks._validation import choice
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Sequence
@@ -37,16 +38,11 @@ def validate_events(events: object) -> tuple[str, ...]:
     :param events: ``conference-start``, ``conference-end``, or a non-empty list of them.
     """
     names = [events] if isinstance(events, str) else events
-    if (
-        not isinstance(names, list | tuple | set | frozenset)
-        or not names
-        or any(name not in EVENT_STATUSES for name in names)
-    ):
+    if not isinstance(names, list | tuple | set | frozenset) or not names:
         raise SignalWireValidationError(
-            f"Invalid events {events!r}: expected {' or '.join(EVENT_STATUSES)}, "
-            "or a non-empty list of them."
+            f"Invalid events {events!r}: expected a non-empty list of {', '.join(EVENT_STATUSES)}."
         )
-    return tuple(dict.fromkeys(str(name) for name in names))
+    return tuple(dict.fromkeys(choice("events", name, tuple(EVENT_STATUSES)) for name in names))
 
 
 @dataclass(frozen=True)
