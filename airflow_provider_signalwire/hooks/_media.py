@@ -48,11 +48,12 @@ _T = TypeVar("_T")
 class MediaSink(Protocol):
     """Where a download's bytes go; every attempt starts the file over."""
 
-    def restart(self, content_length: int) -> bool:
+    def restart(self, content_length: int | None) -> bool:
         """
         Start the file (again), dropping whatever an earlier attempt wrote.
 
-        :param content_length: the bytes the server announced.
+        :param content_length: the bytes the server announced; ``None`` for a chunked body
+            (whose end marker, not a length, proves it complete).
         :return: ``False`` to take nothing (the file is already there): the download stops.
         """
 
@@ -66,13 +67,13 @@ class MediaDownload:
     What a download did.
 
     :param path: the media path that was fetched.
-    :param content_length: the bytes the server announced.
+    :param content_length: the bytes the server announced (``None``: a chunked body).
     :param received: the bytes received and written (``0`` when the sink declined them).
     :param declined: the sink declined the file after seeing its length.
     """
 
     path: str
-    content_length: int
+    content_length: int | None
     received: int
     declined: bool
 
@@ -198,7 +199,7 @@ class MediaClient(TransportBase):
                 received += len(chunk)
         finally:
             response.close()
-        if received != length:
+        if length is not None and received != length:
             raise SignalWireConnectionError(
                 f"SignalWire request GET {path} to {self.settings.origin} failed: the body "
                 f"ended after {received} of {length} announced bytes (no complete answer)",
@@ -230,23 +231,32 @@ class MediaClient(TransportBase):
         raise error_from_response(answer, method=method, path=path)
 
 
-def _announced_length(response: requests.Response, method: str, path: str) -> int:
-    """Read ``Content-Length``: without it a cut-off file cannot be told from a whole one."""
-    problem = None
+def _announced_length(response: requests.Response, method: str, path: str) -> int | None:
+    """
+    Read ``Content-Length``, or ``None`` for a chunked body (its end marker proves it whole).
+
+    A body with neither could be cut off unnoticed, so it is refused.
+    """
     encoding = response.headers.get("Content-Encoding", "").strip().lower()
     declared = response.headers.get("Content-Length", "").strip()
+    chunked = "chunked" in response.headers.get("Transfer-Encoding", "").lower()
     if encoding not in {"", "identity"}:
         problem = f"Content-Encoding {encoding!r} although identity was asked for"
-    elif not declared.isdigit():
-        problem = f"no valid Content-Length ({declared!r}), so completeness cannot be checked"
-    if problem is not None:
-        raise SignalWireResponseError(
-            f"SignalWire answered {response.status_code} to {method} {path} with {problem}",
-            status_code=response.status_code,
-            method=method,
-            path=path,
+    elif declared.isdigit():
+        return int(declared)
+    elif chunked and not declared:
+        return None
+    else:
+        problem = (
+            f"no valid Content-Length ({declared!r}) and no chunked encoding, so "
+            "completeness cannot be checked"
         )
-    return int(declared)
+    raise SignalWireResponseError(
+        f"SignalWire answered {response.status_code} to {method} {path} with {problem}",
+        status_code=response.status_code,
+        method=method,
+        path=path,
+    )
 
 
 def _chunks(

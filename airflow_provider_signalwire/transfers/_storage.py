@@ -65,21 +65,24 @@ class RecordingFile:
         self.cancel = cancel
         self.temp = final.parent / f".{final.name}.{uuid.uuid4().hex}.part"
         self.expected: int | None = None
+        self.started = False
         self.written = 0
         self.committed = False
         self._sha256 = hashlib.sha256()
         self._file: Any = None
 
-    def restart(self, content_length: int) -> bool:
+    def restart(self, content_length: int | None) -> bool:
         """
         Start writing the file over; decline it if the kept file has the announced size.
 
-        :param content_length: bytes the server announced.
+        :param content_length: bytes the server announced; ``None`` if it announced none
+            (a chunked body), which is never declined.
         :return: whether the download should go on.
         """
         self._close()
-        if self.keep_size is not None and content_length == self.keep_size:
+        if content_length is not None and content_length == self.keep_size:
             return False
+        self.started = True
         self.expected = content_length
         self.written = 0
         self._sha256 = hashlib.sha256()
@@ -112,7 +115,8 @@ class RecordingFile:
         """
         self._close()
         stored = existing_size(self.temp)
-        if self.expected is None or self.written != self.expected or stored != self.written:
+        short = self.expected is not None and self.written != self.expected
+        if not self.started or short or stored != self.written:
             raise SignalWireError(
                 f"Recording file {self.final} is incomplete: {self.written} bytes written, "
                 f"{stored} stored, {self.expected} announced; not moved to its final name"

@@ -220,8 +220,8 @@ class ConferenceRecordingsToStorageOperator(SignalWireBaseOperator):
             download = self.hook.download_recording_media(
                 sid, target, media_format=self.format, account_sid=account
             )
-            if download.declined:
-                self._skip_existing(sid, final, download.content_length, outcome)
+            if download.declined and kept is not None:
+                self._skip_existing(sid, final, kept, outcome)
                 return
             outcome["sha256"] = target.commit()
         finally:

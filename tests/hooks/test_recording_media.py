@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import http.server
+import threading
+from typing import TYPE_CHECKING, Any
+
 import pytest
-from signalwire_test_support import PROJECT_ID, TOKEN, FakeSleep
+from signalwire_test_support import PROJECT_ID, TOKEN, FakeSleep, connection_json
 
 from airflow_provider_signalwire.exceptions import (
     SignalWireConnectionError,
@@ -16,6 +20,9 @@ from airflow_provider_signalwire.hooks.signalwire import SignalWireHook
 from airflow_provider_signalwire.testing import Fault, SignalWireEmulator
 from airflow_provider_signalwire.testing.media import media_bytes
 
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
 
 class Sink:
     """Keeps what a download wrote, attempt by attempt."""
@@ -23,11 +30,11 @@ class Sink:
     def __init__(self, keep_size: int | None = None) -> None:
         self.keep_size = keep_size
         self.attempts: list[bytearray] = []
-        self.lengths: list[int] = []
+        self.lengths: list[int | None] = []
 
-    def restart(self, content_length: int) -> bool:
+    def restart(self, content_length: int | None) -> bool:
         self.lengths.append(content_length)
-        if content_length == self.keep_size:
+        if content_length is not None and content_length == self.keep_size:
             return False
         self.attempts.append(bytearray())
         return True
@@ -249,3 +256,89 @@ def test_close_closes_the_media_session_and_it_reopens(
     assert "media" not in hook.__dict__
     assert hook.media is not first
     assert hook.recording_media_length(recording) == 300_000
+
+
+# -- servers that announce no length ----------------------------------------------------------
+
+CHUNKED_BODY = bytes(range(256)) * 1000  # 256,000 bytes
+
+
+class _NoLengthHandler(http.server.BaseHTTPRequestHandler):
+    """``…/RE-whole.wav``: chunked; ``RE-cut``: chunked, cut off; ``RE-close``: read to close."""
+
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+    def do_GET(self) -> None:
+        name = self.path.rsplit("/", 1)[-1]
+        self.send_response(200)
+        if name == "RE-close.wav":
+            self.send_header("Connection", "close")
+            self.end_headers()
+            self.wfile.write(CHUNKED_BODY)
+            self.close_connection = True
+            return
+        self.send_header("Transfer-Encoding", "chunked")
+        self.end_headers()
+        body = CHUNKED_BODY if name == "RE-whole.wav" else CHUNKED_BODY[:100_000]
+        for offset in range(0, len(body), 30_000):
+            piece = body[offset : offset + 30_000]
+            self.wfile.write(f"{len(piece):x}\r\n".encode() + piece + b"\r\n")
+        if name == "RE-whole.wav":
+            self.wfile.write(b"0\r\n\r\n")
+        else:
+            self.close_connection = True
+
+    def do_HEAD(self) -> None:
+        self.send_response(405)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+
+@pytest.fixture
+def no_length_hook(monkeypatch: pytest.MonkeyPatch) -> Iterator[SignalWireHook]:
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _NoLengthHandler)
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    url = f"http://127.0.0.1:{server.server_address[1]}"
+    monkeypatch.setenv("AIRFLOW_CONN_SIGNALWIRE_DEFAULT", connection_json(url))
+    hook = SignalWireHook(max_attempts=2, initial_backoff=0.01)
+    hook.media.sleep = FakeSleep()
+    try:
+        yield hook
+    finally:
+        hook.close()
+        server.shutdown()
+        server.server_close()
+
+
+def test_a_chunked_body_is_complete_when_its_end_marker_arrives(
+    no_length_hook: SignalWireHook,
+) -> None:
+    sink = Sink()
+
+    download = no_length_hook.download_recording_media("RE-whole", sink)
+
+    assert bytes(sink.attempts[0]) == CHUNKED_BODY
+    assert (download.content_length, download.received) == (None, len(CHUNKED_BODY))
+    assert sink.lengths == [None]
+    assert no_length_hook.recording_media_length("RE-whole") is None
+
+
+def test_a_chunked_body_cut_off_before_its_end_marker_fails(
+    no_length_hook: SignalWireHook,
+) -> None:
+    sink = Sink()
+    with pytest.raises(SignalWireConnectionError, match="gave up after 2 attempts"):
+        no_length_hook.download_recording_media("RE-cut", sink)
+    assert len(sink.attempts) == 2
+
+
+def test_a_body_read_until_the_connection_closes_is_refused(
+    no_length_hook: SignalWireHook,
+) -> None:
+    with pytest.raises(SignalWireResponseError, match="completeness cannot be checked"):
+        no_length_hook.download_recording_media("RE-close", Sink())

@@ -82,6 +82,18 @@ class TestRecordingFile:
         assert files_in(folder) == []
         assert target.restart(11) is True
 
+    def test_an_unannounced_length_is_never_declined_and_commits_what_was_written(
+        self, folder: ObjectStoragePath
+    ) -> None:
+        final = folder / "RE1.wav"
+        target = RecordingFile(final, keep_size=3)
+
+        assert target.restart(None) is True
+        target.write(b"abc")
+
+        assert target.commit() == hashlib.sha256(b"abc").hexdigest()
+        assert Path(final.path).read_bytes() == b"abc"
+
     def test_replaces_an_existing_file(self, folder: ObjectStoragePath) -> None:
         final = folder / "RE1.wav"
         Path(folder.path).mkdir(parents=True)
