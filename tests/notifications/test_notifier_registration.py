@@ -27,6 +27,15 @@ def test_the_notifier_is_registered_and_is_a_base_notifier() -> None:
     assert SignalWireNotifier.template_fields == ("to", "body", "from_number")
 
 
+def test_airflow_cli_lists_the_notifier() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "airflow", "providers", "notifications", "--output", "json"],
+        capture_output=True, text=True, timeout=180, check=True,
+    )  # fmt: skip
+    listed = [entry["notification_class_name"] for entry in json.loads(done.stdout)]
+    assert NOTIFIER in listed
+
+
 def test_default_from_number_is_a_connection_form_field_with_a_placeholder() -> None:
     [connection] = get_provider_info()["connection-types"]
     field = connection["conn-fields"]["from_number"]
