@@ -279,6 +279,41 @@ class TestAsyncNotify:
             (BOB, SENDER, "nightly/export failed"),
         ]
 
+    @pytest.mark.parametrize("fault", [None, Fault(status=401, path_contains="/Messages")])
+    def test_airflows_callback_trigger_runs_it_in_the_triggerer(
+        self, emu: SignalWireEmulator, fault: Fault | None
+    ) -> None:
+        # What the triggerer runs for an async callback such as a deadline alert.
+        try:
+            from airflow.triggers.callback import CallbackTrigger
+        except ImportError:  # Airflow 3.1
+            from airflow.triggers.deadline import (  # type: ignore[no-redef]
+                DeadlineCallbackTrigger as CallbackTrigger,
+            )
+
+        if fault is not None:
+            emu.add_fault(fault, times=1)
+        trigger = CallbackTrigger(
+            callback_path=f"{SignalWireNotifier.__module__}.SignalWireNotifier",
+            callback_kwargs={
+                "to": [ALICE, BOB],
+                "from_number": SENDER,
+                "body": "{{ dag_run.dag_id }} missed its deadline",
+                "context": {"dag_run": {"dag_id": "nightly"}},
+            },
+        )
+
+        async def run() -> list[dict[str, Any]]:
+            return [event.payload async for event in trigger.run()]
+
+        *_, last = asyncio.run(run())
+
+        assert last["state"] == ("success" if fault is None else "failed")
+        expected = [BOB] if fault is not None else [ALICE, BOB]
+        assert [to for to, _, _ in sent(emu)] == expected
+        assert {body for _, _, body in sent(emu)} == {"nightly missed its deadline"}
+        assert TOKEN not in str(last)
+
     def test_async_notify_uses_the_connections_default_from_number(
         self, emu_with_default: SignalWireEmulator
     ) -> None:
