@@ -63,6 +63,7 @@ def run_variant(emu: EmuHost, variant: str, sids: list[str], args: argparse.Name
         "duration": args.duration,
         "completions": args.completions if variant == "signalwire" else 0,
         "grace": args.grace,
+        "burst": args.burst,
         "emulator_url": emu.url,
         "api_path": f"/api/laml/2010-04-01/Accounts/{PROJECT_ID}",
     }
@@ -155,6 +156,9 @@ def main() -> None:
     parser.add_argument("--completions", type=int, default=10, help="conferences completed")
     parser.add_argument("--grace", type=float, default=4.0, help="firing allowance (s)")
     parser.add_argument("--variants", default="signalwire,http")
+    parser.add_argument(
+        "--burst", action="store_true", help="start all triggers in one loop iteration"
+    )
     parser.add_argument("--label", default="latest", help="results/triggerer-<label>.json")
     args = parser.parse_args()
     started = time.monotonic()

@@ -160,9 +160,11 @@ async def measure(cfg: dict[str, Any]) -> dict[str, Any]:
     helpers = [asyncio.create_task(ticker()), asyncio.create_task(sampler(t0))]
     tasks = []
     for i, trigger in enumerate(triggers):
-        # As the triggerer's create_triggers does: one trigger per loop iteration.
+        # As the triggerer's create_triggers does: one trigger per loop iteration (unless
+        # --burst: all of them in one iteration, a harsher start than any triggerer's).
         tasks.append(asyncio.create_task(consume(i, trigger)))
-        await asyncio.sleep(0)
+        if not cfg.get("burst"):
+            await asyncio.sleep(0)
     await asyncio.sleep(cfg["warmup"])
     changed: dict[int, float] = {}
     for i in range(cfg["completions"]):
