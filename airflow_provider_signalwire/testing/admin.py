@@ -22,6 +22,7 @@ faulted. Endpoints (form-encoded bodies):
 from __future__ import annotations
 
 import dataclasses
+import math
 from typing import TYPE_CHECKING, Any, cast
 
 from airflow_provider_signalwire.testing.faults import FAULT_ACTIONS, Fault, FaultAction
@@ -149,9 +150,12 @@ def _number(form: Params, name: str, default: float) -> float:
     if raw is None or raw == "":
         return default
     try:
-        return float(raw)
+        number = float(raw)
     except ValueError:
-        raise ValueError(f"{name} must be a number, got {raw!r}") from None
+        number = math.nan
+    if not math.isfinite(number):
+        raise ValueError(f"{name} must be a finite number, got {raw!r}")
+    return number
 
 
 def _set_status(control: EmulatorControl, sid: str, form: Params) -> Response:

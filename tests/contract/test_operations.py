@@ -137,6 +137,8 @@ CASES: list[tuple[str, int, str, Setup]] = [
      _fixed(ids={"conference": UNKNOWN_SID}, form={"Url": "wss://example.test/a"})),
     ("create_conference_stream", 422, "Url missing", _fixed(form={})),
     ("create_conference_stream", 422, "ws:// Url", _fixed(form={"Url": "ws://example.test/a"})),
+    ("create_conference_stream", 422, "Url with an unclosed IPv6 bracket",
+     _fixed(form={"Url": "wss://[::1/a"})),
     ("create_conference_stream", 422, "Track outside the enum",
      _fixed(form={"Url": "wss://example.test/a", "Track": "left"})),
     ("create_conference_stream", 422, "Parameter100",

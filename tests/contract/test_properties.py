@@ -45,7 +45,9 @@ _FIELDS: dict[str, dict[str, st.SearchStrategy[Any]]] = {
         "PauseBehavior": st.sampled_from(["skip", "silence", "mute"]),
     },
     "create_conference_stream": {
-        "Url": st.sampled_from(["wss://example.test/a", "ws://example.test/a", "wss://", "x"]),
+        "Url": st.sampled_from(
+            ["wss://example.test/a", "ws://example.test/a", "wss://", "x", "wss://[::1"]
+        ),
         "Name": st.sampled_from(["n1", "demo-stream", "standup-audio", ""]),
         "Track": st.sampled_from(["inbound_track", "outbound_track", "both_tracks", "left"]),
         "StatusCallback": _URIS, "StatusCallbackMethod": _METHODS,

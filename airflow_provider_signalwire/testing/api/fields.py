@@ -126,8 +126,11 @@ def is_valid(kind: Kind, value: str) -> bool:
     if kind == "uuid":
         return bool(_UUID.match(value))
     if kind == "wss":
-        parts = urlsplit(value)
-        return parts.scheme == "wss" and bool(parts.hostname) and value.startswith("wss://")
+        try:
+            host = urlsplit(value).hostname
+        except ValueError:  # e.g. an unclosed IPv6 bracket
+            return False
+        return value.startswith("wss://") and bool(host)
     if kind == "uri":
         scheme, colon, _ = value.partition(":")
         return bool(colon and _SCHEME.match(scheme)) and not any(c.isspace() for c in value)
