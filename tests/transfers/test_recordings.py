@@ -322,8 +322,10 @@ def test_object_store_paths_work_through_fsspec(
     [item], _ = run(operator(destination, conference, format="mp3"))
 
     stored = destination / conference / f"{sid}.mp3"
-    assert (
-        item["path"] == str(stored) == f"memory://recordings-bucket/archive/{conference}/{sid}.mp3"
+    assert item["path"] == str(stored)
+    # universal_pathlib 0.2 writes memory:///bucket, 0.3 memory://bucket
+    assert item["path"].replace(":///", "://") == (
+        f"memory://recordings-bucket/archive/{conference}/{sid}.mp3"
     )
     assert stored.read_bytes() == media_bytes(sid, "mp3", 4096)
     assert [p.name for p in stored.parent.iterdir()] == [f"{sid}.mp3"]
