@@ -156,3 +156,11 @@ class SignalWireNotificationError(SignalWireError):
     def __init__(self, message: str, *, failures: dict[str, SignalWireError]) -> None:
         super().__init__(message)
         self.failures = failures
+
+
+class SignalWireCancelledError(SignalWireConnectionError):
+    """
+    The task was killed (``on_kill``): the request was cut off, or never sent; no retry.
+
+    Airflow's own task ``retries`` still apply, as for any killed task.
+    """

@@ -32,6 +32,7 @@ from airflow_provider_signalwire.hooks._errors import (
     MAX_BODY_BYTES,
     Answer,
     body_too_large,
+    deadline_error,
 )
 from airflow_provider_signalwire.hooks._retry import IDEMPOTENT, RetryPolicy
 
@@ -88,7 +89,13 @@ class AsyncSignalWireClient(TransportBase):
 
     async def __aenter__(self) -> AsyncSignalWireClient:
         if self._client is None:
-            self._client = await asyncio.to_thread(build_client, self.settings)
+            building = asyncio.ensure_future(asyncio.to_thread(build_client, self.settings))
+            try:
+                self._client = await asyncio.shield(building)
+            except asyncio.CancelledError:
+                # The thread builds on regardless: close what it built, then give up.
+                await (await asyncio.shield(building)).aclose()
+                raise
         return self
 
     async def __aexit__(
@@ -114,6 +121,7 @@ class AsyncSignalWireClient(TransportBase):
         data: Mapping[str, str | list[str]] | None = None,
         policy: RetryPolicy = IDEMPOTENT,
         max_attempts: int | None = None,
+        secrets: tuple[str, ...] = (),
     ) -> dict[str, Any] | None:
         """
         Send one API call: the awaitable twin of the sync transport's ``request``.
@@ -127,7 +135,9 @@ class AsyncSignalWireClient(TransportBase):
         retrying = AsyncRetrying(**arguments, sleep=self.sleep)
         failure: SignalWireError | None = None
         try:
-            return await retrying(self._send_once, method, path, params, data, DeliveryHistory())
+            return await retrying(
+                self._send_once, method, path, params, data, DeliveryHistory(), secrets
+            )
         except SignalWireError as err:
             failure = final_error(err, retrying.statistics)
         raise failure
@@ -139,23 +149,75 @@ class AsyncSignalWireClient(TransportBase):
         params: QueryParams | None,
         data: Mapping[str, str | list[str]] | None,
         history: DeliveryHistory,
+        secrets: tuple[str, ...],
     ) -> dict[str, Any] | None:
         if self._client is None:
             raise RuntimeError("AsyncSignalWireClient is used outside 'async with'")
         url = f"{self.settings.base_url}{path}"
+        deadline = _AnswerDeadline(self.settings.read_timeout)
         # Raised outside the except block so that it carries no __context__ (the httpx error
         # holds the request, Authorization header included).
         failure: SignalWireConnectionError | None = None
         try:
-            async with self._client.stream(method, url, params=params, data=data) as response:
+            async with self._client.stream(
+                method, url, params=params, data=data, extensions={"trace": deadline.trace}
+            ) as response:
                 body = await _read_bounded(response, method, path)
         except (httpx.HTTPError, OSError) as exc:
             sent = not isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout)
             failure = self.transport_failure(exc, method, path, history, sent=sent)
+        except asyncio.CancelledError:
+            if not deadline.expired():
+                raise
+            failure = deadline_error(
+                method, path, origin=self.settings.origin, seconds=self.settings.read_timeout
+            )
+            history.note(failure)
+        finally:
+            deadline.cancel()
         if failure is not None:
             raise failure
         answer = Answer(response.status_code, response.headers, body, response.reason_phrase or "")
-        return self.result(answer, method, path, history)
+        return self.result(answer, method, path, history, secrets)
+
+
+class _AnswerDeadline:
+    """
+    Cancel the attempt when its whole answer takes longer than the read timeout.
+
+    httpx bounds each read, not the answer; the clock starts when the request has been sent
+    (httpcore's trace), as the sync client's watchdog does.
+
+    :param seconds: the read timeout.
+    """
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self._task = asyncio.current_task()
+        self._timer: asyncio.TimerHandle | None = None
+        self._fired = False
+
+    async def trace(self, event: str, info: Any) -> None:
+        """Httpcore's trace hook: start the clock once the answer is awaited."""
+        if event.endswith("receive_response_headers.started") and self._timer is None:
+            loop = asyncio.get_running_loop()
+            self._timer = loop.call_later(self.seconds, self._fire)
+
+    def _fire(self) -> None:
+        self._fired = True
+        if self._task is not None:
+            self._task.cancel()
+
+    def expired(self) -> bool:
+        """Tell whether this deadline cancelled the attempt (and take the cancellation back)."""
+        if self._fired and self._task is not None and hasattr(self._task, "uncancel"):
+            self._task.uncancel()
+        return self._fired
+
+    def cancel(self) -> None:
+        """The attempt is over: stop the clock."""
+        if self._timer is not None:
+            self._timer.cancel()
 
 
 async def _read_bounded(response: httpx.Response, method: str, path: str) -> bytes:

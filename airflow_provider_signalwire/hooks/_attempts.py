@@ -10,19 +10,20 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from airflow_provider_signalwire.exceptions import SignalWireError
 from airflow_provider_signalwire.hooks._errors import (
     Answer,
     after_attempts,
     result_from_answer,
     transport_error,
 )
-from airflow_provider_signalwire.hooks._retry import retry_loop_arguments
+from airflow_provider_signalwire.hooks._retry import may_have_arrived, retry_loop_arguments
 
 if TYPE_CHECKING:
     import logging
     from collections.abc import Mapping
 
-    from airflow_provider_signalwire.exceptions import SignalWireConnectionError, SignalWireError
+    from airflow_provider_signalwire.exceptions import SignalWireConnectionError
     from airflow_provider_signalwire.hooks._retry import RetryPolicy
     from airflow_provider_signalwire.hooks._settings import SignalWireSettings
 
@@ -33,9 +34,14 @@ class DeliveryHistory:
     def __init__(self) -> None:
         self.maybe_delivered = False
 
-    def note(self, failure: SignalWireConnectionError) -> None:
-        """Remember a failed attempt; a later 404 then may mean the attempt did the job."""
-        self.maybe_delivered = self.maybe_delivered or failure.maybe_delivered
+    def note(self, failure: SignalWireError) -> None:
+        """
+        Remember a failed attempt; a later 404 then may mean the attempt did the job.
+
+        That is so after a transport failure once the request may have left, and after a
+        gateway's 502 or 504 (:func:`~airflow_provider_signalwire.hooks._retry.may_have_arrived`).
+        """
+        self.maybe_delivered = self.maybe_delivered or may_have_arrived(failure)
 
 
 def final_error(error: SignalWireError, statistics: Mapping[str, Any]) -> SignalWireError:
@@ -110,9 +116,13 @@ class TransportBase:
         history.note(failure)
         return failure
 
-    @staticmethod
     def result(
-        answer: Answer, method: str, path: str, history: DeliveryHistory
+        self,
+        answer: Answer,
+        method: str,
+        path: str,
+        history: DeliveryHistory,
+        secrets: tuple[str, ...] = (),
     ) -> dict[str, Any] | None:
         """
         Turn an attempt's complete answer into the call's result, or raise its error.
@@ -121,7 +131,17 @@ class TransportBase:
         :param method: request method.
         :param path: request path.
         :param history: the call's attempts so far (a 404 after a maybe-delivered attempt says so).
+        :param secrets: values sent in this call (a bearer token) to scrub, besides the
+            connection's credentials, from whatever the answer echoes.
         """
-        return result_from_answer(
-            answer, method=method, path=path, after_lost_response=history.maybe_delivered
-        )
+        try:
+            return result_from_answer(
+                answer,
+                method=method,
+                path=path,
+                after_lost_response=history.maybe_delivered,
+                secrets=(*self.settings.secrets, *secrets),
+            )
+        except SignalWireError as err:
+            history.note(err)
+            raise

@@ -6,7 +6,14 @@ from typing import Any, TypeVar
 
 from airflow.sdk import BaseHook
 
-from airflow_provider_signalwire.hooks._validation import check_retry_knobs, check_timeout
+from airflow_provider_signalwire.hooks._validation import (
+    check_max_pages,
+    check_retry_knobs,
+    check_timeout,
+)
+
+#: Pages one listing reads at most, unless the hook is told otherwise.
+DEFAULT_MAX_PAGES = 1000
 
 HookT = TypeVar("HookT", bound="SignalWireHookBase")
 
@@ -21,7 +28,10 @@ class SignalWireHookBase(BaseHook):
     :param max_attempts: requests per call, the first one included.
     :param initial_backoff: seconds before the second attempt; doubles with every attempt.
     :param max_backoff: cap of the exponential wait in seconds (a server-asked wait is not capped).
-    :param timeout: read timeout in seconds; overrides the connection's ``timeout`` extra.
+    :param timeout: read timeout in seconds, a deadline for each attempt's whole answer;
+        overrides the connection's ``timeout`` extra.
+    :param max_pages: most pages one listing reads (a guard against a server that pages
+        forever; a page read twice ends a listing too).
     """
 
     conn_name_attr = "signalwire_conn_id"
@@ -37,9 +47,11 @@ class SignalWireHookBase(BaseHook):
         initial_backoff: float = 1.0,
         max_backoff: float = 30.0,
         timeout: float | None = None,
+        max_pages: int = DEFAULT_MAX_PAGES,
     ) -> None:
         super().__init__()
         check_retry_knobs(max_attempts, initial_backoff, max_backoff)
+        self.max_pages = check_max_pages(max_pages)
         self.timeout = check_timeout(timeout)
         self.signalwire_conn_id = signalwire_conn_id
         self.max_attempts = max_attempts

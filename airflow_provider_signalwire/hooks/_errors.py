@@ -12,12 +12,12 @@ proxy in between may answer HTML, nothing, or a cut-off body. All of them end up
 
 from __future__ import annotations
 
-import json
 import ssl
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from airflow_provider_signalwire.exceptions import (
     SignalWireAuthError,
+    SignalWireCancelledError,
     SignalWireConnectionError,
     SignalWireError,
     SignalWireNotFoundError,
@@ -27,7 +27,9 @@ from airflow_provider_signalwire.exceptions import (
     SignalWireServerError,
     SignalWireTLSError,
 )
+from airflow_provider_signalwire.hooks._json import loads_strict
 from airflow_provider_signalwire.hooks._retry import retry_after_seconds
+from airflow_provider_signalwire.hooks._secrets import scrub, scrub_bytes, scrub_data
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -57,6 +59,15 @@ def _excerpt(body: bytes) -> str:
     return text + ("..." if len(body) > _EXCERPT else "")
 
 
+def _short(err: ValueError) -> str:
+    return str(err)[:80]
+
+
+def _is_json(headers: Mapping[str, str]) -> bool:
+    media_type = headers.get("Content-Type", "").split(";", 1)[0].strip().lower()
+    return media_type == "application/json" or media_type.endswith("+json")
+
+
 def parse_error_body(body: bytes) -> tuple[str | int | None, str | None, str | None]:
     """
     Read SignalWire's error ``code``, message and ``more_info`` from any of its error shapes.
@@ -68,7 +79,7 @@ def parse_error_body(body: bytes) -> tuple[str | int | None, str | None, str | N
     if not body.strip():
         return None, None, None
     try:
-        data: Any = json.loads(body)
+        data: Any = loads_strict(body)
     except ValueError:
         return None, f"non-JSON body: {_excerpt(body)}", None
     if not isinstance(data, dict):
@@ -110,7 +121,12 @@ class Answer(NamedTuple):
 
 
 def error_from_response(
-    answer: Answer, *, method: str, path: str, after_lost_response: bool = False
+    answer: Answer,
+    *,
+    method: str,
+    path: str,
+    after_lost_response: bool = False,
+    secrets: tuple[str, ...] = (),
 ) -> SignalWireError:
     """
     Build the error for a non-success answer.
@@ -119,9 +135,14 @@ def error_from_response(
     :param method: request method, for the message.
     :param path: request path without query, for the message.
     :param after_lost_response: an earlier attempt of this call may have been delivered.
+    :param secrets: credentials to scrub from whatever the body echoes.
     """
     status, headers, body, reason = answer
-    code, api_message, more_info = parse_error_body(body)
+    code, api_message, more_info = parse_error_body(scrub_bytes(body, secrets))
+    if secrets:
+        code = scrub(code, secrets) if isinstance(code, str) else code
+        api_message = scrub(api_message, secrets) if api_message else api_message
+        more_info = scrub(more_info, secrets) if more_info else more_info
     parts = [f"SignalWire answered {status}{f' {reason}' if reason else ''} to {method} {path}"]
     if code is not None:
         parts.append(f"code {code}")
@@ -134,7 +155,7 @@ def error_from_response(
         parts.append(f"Retry-After {retry_after:g}s")
     if more_info:
         parts.append(f"see {more_info}")
-    message = ": ".join(parts[:2]) + "".join(f"; {part}" for part in parts[2:])
+    message = scrub(": ".join(parts[:2]) + "".join(f"; {part}" for part in parts[2:]), secrets)
     details: dict[str, Any] = {
         "status_code": status,
         "code": code,
@@ -164,9 +185,9 @@ def json_object_from_body(body: bytes, *, status: int, method: str, path: str) -
         problem = "an empty body"
     else:
         try:
-            data = json.loads(body)
-        except ValueError:
-            problem = f"a body that is not JSON ({_excerpt(body)})"
+            data = loads_strict(body)
+        except ValueError as err:
+            problem = f"a body that is not JSON ({_excerpt(body)}): {_short(err)}"
         else:
             if not isinstance(data, dict):
                 problem = f"JSON {type(data).__name__} instead of an object"
@@ -192,7 +213,12 @@ def body_too_large(*, status: int, method: str, path: str) -> SignalWireResponse
 
 
 def result_from_answer(
-    answer: Answer, *, method: str, path: str, after_lost_response: bool = False
+    answer: Answer,
+    *,
+    method: str,
+    path: str,
+    after_lost_response: bool = False,
+    secrets: tuple[str, ...] = (),
 ) -> dict[str, Any] | None:
     """
     Turn a complete answer into the call's result: ``None`` for 204, the JSON object for 2xx.
@@ -201,15 +227,33 @@ def result_from_answer(
     :param method: request method, for messages.
     :param path: request path, for messages.
     :param after_lost_response: an earlier attempt of this call may have been delivered.
-    :raises SignalWireError: the subclass for a non-2xx status or a 2xx without a JSON object.
+    :param secrets: credentials to scrub from whatever the answer echoes (error or object).
+    :raises SignalWireError: the subclass for a non-2xx status or a 2xx without a JSON object
+        (a body that is not strictly JSON, or not labelled ``application/json``).
     """
     if answer.status == 204:
         return None
     if not 200 <= answer.status < 300:
         raise error_from_response(
-            answer, method=method, path=path, after_lost_response=after_lost_response
+            answer,
+            method=method,
+            path=path,
+            after_lost_response=after_lost_response,
+            secrets=secrets,
         )
-    return json_object_from_body(answer.body, status=answer.status, method=method, path=path)
+    status, headers = answer.status, answer.headers
+    body = scrub_bytes(answer.body, secrets)
+    data = json_object_from_body(body, status=status, method=method, path=path)
+    if not _is_json(headers):
+        shown = scrub(headers.get("Content-Type", "(none)")[:60], secrets)
+        raise SignalWireResponseError(
+            f"SignalWire answered {status} to {method} {path} with Content-Type "
+            f"{shown!r} instead of application/json",
+            status_code=status,
+            method=method,
+            path=path,
+        )
+    return dict(scrub_data(data, secrets)) if secrets else data
 
 
 def caused_by(exc: BaseException, kind: type[BaseException]) -> bool:
@@ -273,6 +317,47 @@ def transport_error(
         method=method,
         path=path,
         maybe_delivered=not never_sent,
+    )
+
+
+def deadline_error(
+    method: str, path: str, *, origin: str, seconds: float
+) -> SignalWireConnectionError:
+    """
+    Build the error for an answer that did not arrive in full within the read timeout.
+
+    The read timeout is a deadline for the whole answer of one attempt, however slowly it drips.
+
+    :param method: request method, for the message.
+    :param path: request path, for the message.
+    :param origin: the Space's ``host:port``, for the message.
+    :param seconds: the read timeout.
+    """
+    return SignalWireConnectionError(
+        f"SignalWire request {method} {path} to {origin} failed: ReadTimeout (no complete answer "
+        f"within the {seconds:g}s read timeout)",
+        method=method,
+        path=path,
+    )
+
+
+def cancelled_error(
+    method: str, path: str, *, origin: str, maybe_delivered: bool
+) -> SignalWireCancelledError:
+    """
+    Build the error for a request of a killed task: cut off in flight, or never sent.
+
+    :param method: request method, for the message.
+    :param path: request path, for the message.
+    :param origin: the Space's ``host:port``, for the message.
+    :param maybe_delivered: the request had left before the kill.
+    """
+    what = "cut off" if maybe_delivered else "not sent"
+    return SignalWireCancelledError(
+        f"SignalWire request {method} {path} to {origin} {what}: the task was killed",
+        method=method,
+        path=path,
+        maybe_delivered=maybe_delivered,
     )
 
 

@@ -8,6 +8,7 @@ a deferred sensor ride out the same failures in the same way.
 
 from __future__ import annotations
 
+import math
 import random
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -18,6 +19,7 @@ from tenacity import retry_if_exception, stop_after_attempt
 from tenacity.wait import wait_base
 
 from airflow_provider_signalwire.exceptions import (
+    SignalWireCancelledError,
     SignalWireConnectionError,
     SignalWireError,
     SignalWireRateLimitError,
@@ -32,6 +34,8 @@ if TYPE_CHECKING:
 
 #: Server errors worth another attempt; 501, 505 and the like will not heal by waiting.
 TRANSIENT_SERVER_STATUSES = frozenset({500, 502, 503, 504})
+#: Gateway errors after which the request may have been passed on to SignalWire and applied.
+PASSED_ON_STATUSES = frozenset({502, 504})
 #: A server that asks for a longer wait than this is treated as a hard rate-limit failure.
 MAX_RETRY_AFTER_SECONDS = 120.0
 #: Jitter added on top of a server-asked wait: never shortens it, lengthens it by at most 5 %.
@@ -42,25 +46,32 @@ def retry_after_seconds(headers: Mapping[str, str], now: datetime | None = None)
     """
     Read ``Retry-After`` as seconds to wait, whether it holds seconds or an HTTP date.
 
+    A value that cannot be a wait (negative, NaN, infinite, a date not in the future, anything
+    unreadable) is ignored, so the exponential backoff applies instead of a zero-wait burst.
+
     :param headers: the response headers (a case-insensitive mapping).
     :param now: the current time, for dates; defaults to the clock.
-    :return: seconds (never negative), or ``None`` if the header is absent or unreadable.
+    :return: seconds (finite, ``>= 0``), or ``None`` if the header is absent or unusable.
     """
-    value = headers.get("Retry-After") or headers.get("retry-after")
-    if value is None:
-        return None
-    value = value.strip()
+    value = (headers.get("Retry-After") or headers.get("retry-after") or "").strip()
     try:
-        return max(0.0, float(value))
+        seconds = float(value)
     except ValueError:
-        pass
+        until = _seconds_until(value, now)
+        return until if until is not None and until > 0 else None
+    # A plain number: 0 is an honest "retry now"; negative, NaN and infinities are noise.
+    return seconds if math.isfinite(seconds) and seconds >= 0 else None
+
+
+def _seconds_until(value: str, now: datetime | None) -> float | None:
+    """Return the seconds from ``now`` until the HTTP date ``value``, or ``None`` if unreadable."""
     try:
         when = parsedate_to_datetime(value)
     except (TypeError, ValueError, IndexError):
         return None
     if when.tzinfo is None:
         when = when.replace(tzinfo=timezone.utc)
-    return max(0.0, (when - (now or datetime.now(timezone.utc))).total_seconds())
+    return (when - (now or datetime.now(timezone.utc))).total_seconds()
 
 
 def is_transient(exc: BaseException) -> bool:
@@ -72,7 +83,7 @@ def is_transient(exc: BaseException) -> bool:
 
     :param exc: the error the attempt raised.
     """
-    if isinstance(exc, SignalWireTLSError):
+    if isinstance(exc, SignalWireTLSError | SignalWireCancelledError):
         return False
     if isinstance(exc, SignalWireConnectionError):
         return True
@@ -81,6 +92,21 @@ def is_transient(exc: BaseException) -> bool:
     if isinstance(exc, SignalWireServerError):
         return exc.status_code in TRANSIENT_SERVER_STATUSES and not _asks_too_long(exc)
     return False
+
+
+def may_have_arrived(exc: BaseException) -> bool:
+    """
+    Tell whether a failed attempt may still have been applied by SignalWire.
+
+    True for a transport failure after the request may have left (its answer was lost) and for
+    a gateway's 502 or 504, which a proxy answers after it may have passed the request on. A
+    later 404 to a retried stop or delete then means the earlier attempt did the job.
+
+    :param exc: the error the attempt raised.
+    """
+    if isinstance(exc, SignalWireConnectionError):
+        return exc.maybe_delivered
+    return isinstance(exc, SignalWireServerError) and exc.status_code in PASSED_ON_STATUSES
 
 
 def is_provably_undelivered(exc: BaseException) -> bool:

@@ -9,6 +9,8 @@ the ``Authorization`` values derived from it are :func:`credential_variants`.
 from __future__ import annotations
 
 import base64
+from typing import Any
+from urllib.parse import quote, quote_plus
 
 MASK = "***"
 
@@ -51,13 +53,53 @@ def mask_secrets(*secrets: str) -> None:
         masker.add_mask(secret)
 
 
+def _forms(secrets: tuple[str, ...] | list[str]) -> list[str]:
+    """Each secret as it may come back: as is, or percent-encoded (an echoed form or URL)."""
+    forms = {form for secret in secrets if secret for form in (secret, quote(secret, safe=""))}
+    forms |= {quote_plus(secret) for secret in secrets if secret}
+    return sorted(forms, key=len, reverse=True)
+
+
 def scrub(text: str, secrets: tuple[str, ...] | list[str]) -> str:
     """
     Replace every occurrence of each secret in ``text`` by ``***``, longest secret first.
 
+    Percent-encoded forms of a secret (as a server echoing a form body or a URL would show it)
+    are replaced too.
+
     :param text: a message about to be stored or emitted.
     :param secrets: the values to remove; empty ones are skipped.
     """
-    for secret in sorted((s for s in secrets if s), key=len, reverse=True):
-        text = text.replace(secret, MASK)
+    for form in _forms(secrets):
+        text = text.replace(form, MASK)
     return text
+
+
+def scrub_bytes(body: bytes, secrets: tuple[str, ...] | list[str]) -> bytes:
+    """
+    Replace each secret (UTF-8, as is or percent-encoded) in a raw body by ``***``.
+
+    :param body: an answer's body, before anything reads it.
+    :param secrets: the values to remove; empty ones are skipped.
+    """
+    for form in _forms(secrets):
+        body = body.replace(form.encode("utf-8", "surrogatepass"), MASK.encode())
+    return body
+
+
+def scrub_data(data: Any, secrets: tuple[str, ...] | list[str]) -> Any:
+    """
+    Return ``data`` (parsed JSON) with every secret replaced in its strings, keys included.
+
+    :param data: a JSON value about to be returned (and so stored in XCom).
+    :param secrets: the values to remove; empty ones are skipped.
+    """
+    if not secrets:
+        return data
+    if isinstance(data, str):
+        return scrub(data, secrets)
+    if isinstance(data, dict):
+        return {scrub(key, secrets): scrub_data(value, secrets) for key, value in data.items()}
+    if isinstance(data, list):
+        return [scrub_data(item, secrets) for item in data]
+    return data

@@ -121,6 +121,13 @@ def settings_from_connection(
         raise SignalWireValidationError(
             f"Connection {conn_id!r}: the API Token (connection password) is empty."
         )
+    if not password.isascii():
+        # requests would send it as Latin-1, httpx as UTF-8, and anything past Latin-1 cannot
+        # be sent at all: SignalWire's tokens are ASCII, so refuse, without showing it.
+        raise SignalWireValidationError(
+            f"Connection {conn_id!r}: the API Token (connection password) holds non-ASCII "
+            "characters; SignalWire API tokens are ASCII. Check what was pasted."
+        )
     read_timeout = check_timeout(timeout) or check_timeout(extra.get("timeout"))
     connect_timeout = check_timeout(extra.get("connect_timeout"), "connect_timeout")
     from_number = extra.get("from_number") or None

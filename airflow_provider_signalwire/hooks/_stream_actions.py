@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from airflow_provider_signalwire.exceptions import SignalWireNotFoundError
+from airflow_provider_signalwire.hooks._answers import checked_new_stream, checked_stopped_stream
 from airflow_provider_signalwire.hooks._fields import (
     CALLBACK_METHODS,
     STREAM_CODECS,
@@ -96,8 +97,10 @@ class StreamActions(SyncHookBase):
             authorization_bearer_token=authorization_bearer_token,
         )
         form.update(stream_parameters_form(parameters))
-        relative = conference_relative_path(conference_sid, "Streams")
-        return self._object("POST", self._path(account_sid, relative), data=form, policy=CREATE)
+        path = self._path(account_sid, conference_relative_path(conference_sid, "Streams"))
+        secrets = (authorization_bearer_token,) if authorization_bearer_token else ()
+        answer = self._object("POST", path, data=form, policy=CREATE, secrets=secrets)
+        return checked_new_stream(answer, "POST", path)
 
     def stop_conference_stream(
         self, conference_sid: str, stream_sid: str, *, account_sid: str | None = None
@@ -116,7 +119,8 @@ class StreamActions(SyncHookBase):
         relative = conference_relative_path(conference_sid, "Streams", stream_sid)
         account, path = self._url(account_sid, relative)
         try:
-            return self._object("POST", path, data={"Status": "stopped"}, policy=IDEMPOTENT)
+            answer = self._object("POST", path, data={"Status": "stopped"}, policy=IDEMPOTENT)
+            return checked_stopped_stream(answer, stream_sid, method="POST", path=path)
         except SignalWireNotFoundError as err:
             if not err.after_lost_response:
                 raise
@@ -158,4 +162,6 @@ class StreamActions(SyncHookBase):
         def stop_one(conference_sid: str, stream_sid: str) -> dict[str, Any]:
             return self.stop_conference_stream(conference_sid, stream_sid, account_sid=account)
 
-        return stop_all(stop_one, pairs, max_concurrency)
+        return stop_all(
+            stop_one, pairs, max_concurrency, secrets=self.settings.secrets, abort=self.abort
+        )

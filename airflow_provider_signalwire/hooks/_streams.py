@@ -6,6 +6,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
 from airflow_provider_signalwire.exceptions import SignalWireError
+from airflow_provider_signalwire.hooks._secrets import scrub
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -37,13 +38,22 @@ def stop_all(
     stop_one: Callable[[str, str], dict[str, Any]],
     pairs: list[tuple[str, str]],
     max_concurrency: int,
+    *,
+    secrets: tuple[str, ...] = (),
+    abort: Callable[[], None] | None = None,
 ) -> list[dict[str, Any]]:
     """
     Stop every ``(conference_sid, stream_sid)`` pair, at most ``max_concurrency`` at once.
 
+    One stream's failure, whatever the exception, becomes that stream's outcome: every stream is
+    attempted. Only the caller's own interruption (``execution_timeout``, a kill) ends the batch
+    early: ``abort`` then cuts the requests in flight off, and no new one starts.
+
     :param stop_one: stops one stream and returns its object.
     :param pairs: the streams, validated.
     :param max_concurrency: most requests in flight.
+    :param secrets: credentials to scrub from the error messages.
+    :param abort: ends the requests in flight, when the caller is interrupted.
     :return: one outcome per pair, in order: ``conference_sid``, ``stream_sid`` and ``status``,
         or ``error`` and ``error_type``.
     """
@@ -54,11 +64,20 @@ def stop_all(
         try:
             result["status"] = stop_one(conference_sid, stream_sid).get("status")
         except SignalWireError as err:
-            result["error"] = str(err)
+            result["error"] = scrub(str(err), secrets)
+            result["error_type"] = type(err).__name__
+        except Exception as err:  # whatever one stream raises, the others are still stopped
+            result["error"] = scrub(f"{type(err).__name__}: {err}"[:500], secrets)
             result["error_type"] = type(err).__name__
         return result
 
-    with ThreadPoolExecutor(
-        max_workers=max_concurrency, thread_name_prefix="signalwire-stop"
-    ) as pool:
-        return list(pool.map(outcome, pairs))
+    pool = ThreadPoolExecutor(max_workers=max_concurrency, thread_name_prefix="signalwire-stop")
+    try:
+        futures = [pool.submit(outcome, pair) for pair in pairs]
+        return [future.result() for future in futures]
+    except BaseException:
+        if abort is not None:
+            abort()
+        raise
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)

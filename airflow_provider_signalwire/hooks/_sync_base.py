@@ -11,8 +11,8 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from airflow_provider_signalwire.exceptions import SignalWireError, SignalWireNotFoundError
-from airflow_provider_signalwire.hooks._base import SignalWireHookBase
-from airflow_provider_signalwire.hooks._body import page_items
+from airflow_provider_signalwire.hooks._base import DEFAULT_MAX_PAGES, SignalWireHookBase
+from airflow_provider_signalwire.hooks._body import PageTrail, page_items
 from airflow_provider_signalwire.hooks._errors import missing_body
 from airflow_provider_signalwire.hooks._settings import (
     SignalWireSettings,
@@ -44,6 +44,7 @@ class SyncHookBase(SignalWireHookBase):
         initial_backoff: float = 1.0,
         max_backoff: float = 30.0,
         timeout: float | None = None,
+        max_pages: int = DEFAULT_MAX_PAGES,
         pool_size: int = 10,
     ) -> None:
         super().__init__(
@@ -52,8 +53,10 @@ class SyncHookBase(SignalWireHookBase):
             initial_backoff=initial_backoff,
             max_backoff=max_backoff,
             timeout=timeout,
+            max_pages=max_pages,
         )
         self.pool_size = max(1, int(pool_size))
+        self._aborted = False
 
     @cached_property
     def settings(self) -> SignalWireSettings:
@@ -71,7 +74,7 @@ class SyncHookBase(SignalWireHookBase):
         settings = self.settings
         if settings.verify is False:
             self.log.warning("TLS certificate verification is OFF for %s", settings.base_url)
-        return SignalWireTransport(
+        transport = SignalWireTransport(
             settings,
             max_attempts=self.max_attempts,
             initial_backoff=self.initial_backoff,
@@ -79,6 +82,22 @@ class SyncHookBase(SignalWireHookBase):
             pool_size=self.pool_size,
             logger=self.log,
         )
+        if self._aborted:
+            transport.abort()
+        return transport
+
+    def abort(self) -> None:
+        """
+        Stop for good, as a killed task must (``on_kill``): in-flight requests end now.
+
+        No new request starts afterwards, and every call of this hook fails with
+        :class:`~airflow_provider_signalwire.exceptions.SignalWireCancelledError`. Safe to call
+        from another thread or a signal handler.
+        """
+        self._aborted = True
+        transport = self.__dict__.get("transport")
+        if transport is not None:
+            transport.abort()
 
     def get_conn(self) -> requests.Session:
         """Return the authenticated ``requests.Session`` (Airflow's hook convention)."""
@@ -124,8 +143,10 @@ class SyncHookBase(SignalWireHookBase):
 
     def _paginate(self, path: str, key: str, params: dict[str, str]) -> Iterator[dict[str, Any]]:
         following: tuple[str, Any] | None = (path, params)
+        trail = PageTrail(self.max_pages)
         while following is not None:
             path, query = following
+            trail.visit(path, query)
             items, following = page_items(
                 self.transport.request("GET", path, params=query), key, path
             )

@@ -7,13 +7,12 @@ list of API actions, and this module as the place where ``requests`` is used.
 
 from __future__ import annotations
 
-import time
+import threading
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 import requests
 import urllib3
-from requests.adapters import HTTPAdapter
 from tenacity import Retrying
 
 from airflow_provider_signalwire import __version__
@@ -23,12 +22,19 @@ from airflow_provider_signalwire.hooks._attempts import (
     TransportBase,
     final_error,
 )
-from airflow_provider_signalwire.hooks._body import check_declared_length
+from airflow_provider_signalwire.hooks._body import (
+    check_declared_length,
+    content_encoding,
+    inflate_bounded,
+)
 from airflow_provider_signalwire.hooks._errors import (
     MAX_BODY_BYTES,
     Answer,
     body_too_large,
+    cancelled_error,
+    deadline_error,
 )
+from airflow_provider_signalwire.hooks._inflight import Attempt, InFlight, WatchedAdapter
 from airflow_provider_signalwire.hooks._retry import IDEMPOTENT, RetryPolicy
 
 if TYPE_CHECKING:
@@ -39,6 +45,20 @@ if TYPE_CHECKING:
 USER_AGENT = f"airflow-provider-signalwire/{__version__} python-requests/{requests.__version__}"
 
 Query = Mapping[str, str] | list[tuple[str, str]]
+
+
+_CHUNK = 64 * 1024
+_TRANSPORT_ERRORS = (requests.RequestException, urllib3.exceptions.HTTPError, OSError)
+
+
+def _cut_off_error(
+    attempt: Attempt, method: str, path: str, origin: str, failure: SignalWireConnectionError | None
+) -> SignalWireConnectionError:
+    """The error of an attempt the watchdog or a kill ended."""
+    if attempt.timed_out:
+        return deadline_error(method, path, origin=origin, seconds=attempt.read_timeout)
+    delivered = failure.maybe_delivered if failure is not None else True
+    return cancelled_error(method, path, origin=origin, maybe_delivered=delivered)
 
 
 def _is_connect_failure(exc: requests.RequestException) -> bool:
@@ -58,7 +78,8 @@ class SignalWireTransport(TransportBase):
     Takes the arguments of :class:`~airflow_provider_signalwire.hooks._attempts.TransportBase`, and:
 
     :param pool_size: connections kept open; match it to the number of threads sharing this.
-    :param sleep: how to wait between attempts (tests pass a fake).
+    :param sleep: how to wait between attempts (tests pass a fake); by default a wait that a
+        kill (:meth:`abort`) ends at once.
     """
 
     def __init__(
@@ -66,11 +87,14 @@ class SignalWireTransport(TransportBase):
         settings: SignalWireSettings,
         *,
         pool_size: int,
-        sleep: Callable[[float], None] = time.sleep,
+        sleep: Callable[[float], Any] | None = None,
         **knobs: Any,
     ) -> None:
         super().__init__(settings, **knobs)
-        self.sleep = sleep
+        self._inflight = InFlight()
+        # Waiting between attempts ends early when the task is killed.
+        self._killed = threading.Event()
+        self.sleep: Callable[[float], Any] = sleep or self._killed.wait
         self._retryings: dict[tuple[RetryPolicy, int], Retrying] = {}
         self.session = requests.Session()
         self.session.auth = (settings.project_id, settings.token)
@@ -79,13 +103,22 @@ class SignalWireTransport(TransportBase):
         self.session.headers.update({"User-Agent": USER_AGENT, "Accept": "application/json"})
         # pool_block keeps threads waiting for a free connection instead of opening (and then
         # discarding) extra ones, so a bulk run never holds more sockets than it was sized for.
-        adapter = HTTPAdapter(pool_connections=1, pool_maxsize=pool_size, pool_block=True)
+        adapter = WatchedAdapter(pool_connections=1, pool_maxsize=pool_size, pool_block=True)
         self.session.mount("https://", adapter)
         self.session.mount("http://", adapter)
 
     def close(self) -> None:
         """Close the pooled connections."""
         self.session.close()
+
+    def abort(self) -> None:
+        """
+        Stop for good, as a killed task must: no new request starts, those in flight end now.
+
+        Safe to call from another thread or from a signal handler.
+        """
+        self._killed.set()
+        self._inflight.abort()
 
     def request(
         self,
@@ -96,6 +129,7 @@ class SignalWireTransport(TransportBase):
         data: Mapping[str, str | list[str]] | None = None,
         policy: RetryPolicy = IDEMPOTENT,
         max_attempts: int | None = None,
+        secrets: tuple[str, ...] = (),
     ) -> dict[str, Any] | None:
         """
         Send one API call, retried as ``policy`` allows, and return its JSON object.
@@ -106,13 +140,15 @@ class SignalWireTransport(TransportBase):
         :param data: form fields (sent ``application/x-www-form-urlencoded``).
         :param policy: which failures may be retried.
         :param max_attempts: overrides the transport's attempts for this call.
+        :param secrets: values sent in this call (a bearer token) to scrub, besides the
+            connection's credentials, from whatever the answer echoes.
         :return: the answer's JSON object, or ``None`` for ``204 No Content``.
         :raises SignalWireError: a subclass naming what went wrong, after the retries.
         """
         retrying = self._retrying(policy, max_attempts or self.max_attempts)
         failure: SignalWireError | None = None
         try:
-            return retrying(self._send_once, method, path, params, data, DeliveryHistory())
+            return retrying(self._send_once, method, path, params, data, DeliveryHistory(), secrets)
         except SignalWireError as err:
             failure = final_error(err, retrying.statistics)
         raise failure
@@ -139,10 +175,15 @@ class SignalWireTransport(TransportBase):
         params: Query | None,
         data: Mapping[str, str | list[str]] | None,
         history: DeliveryHistory,
+        secrets: tuple[str, ...],
     ) -> dict[str, Any] | None:
+        origin = self.settings.origin
+        if self._killed.is_set():
+            raise cancelled_error(method, path, origin=origin, maybe_delivered=False)
         # The transport error is raised outside the except block so that it carries no
         # __context__: the requests exception holds the prepared request, Authorization included.
         failure: SignalWireConnectionError | None = None
+        attempt = self._inflight.begin(self.settings.read_timeout)
         try:
             response = self.session.request(
                 method,
@@ -157,19 +198,33 @@ class SignalWireTransport(TransportBase):
                 body = self._read_bounded(response, method, path)
             finally:
                 response.close()
-        except (requests.RequestException, urllib3.exceptions.HTTPError, OSError) as exc:
+        except Exception as exc:
+            if not attempt.cut_off and not isinstance(exc, _TRANSPORT_ERRORS):
+                raise
             sent = not (isinstance(exc, requests.RequestException) and _is_connect_failure(exc))
             failure = self.transport_failure(exc, method, path, history, sent=sent)
+        finally:
+            self._inflight.end(attempt)
+        if attempt.cut_off:
+            # A body framed by the connection's end reads as complete once the socket is shut.
+            failure = _cut_off_error(attempt, method, path, origin, failure)
+            history.note(failure)
         if failure is not None:
             raise failure
         answer = Answer(response.status_code, response.headers, body, response.reason or "")
-        return self.result(answer, method, path, history)
+        return self.result(answer, method, path, history, secrets)
 
     @staticmethod
     def _read_bounded(response: requests.Response, method: str, path: str) -> bytes:
         status = response.status_code
         check_declared_length(response.headers, status=status, method=method, path=path)
-        body = response.raw.read(MAX_BODY_BYTES + 1, decode_content=True) or b""
-        if len(body) > MAX_BODY_BYTES:
-            raise body_too_large(status=status, method=method, path=path)
-        return body
+        encoding = content_encoding(response.headers, status=status, method=method, path=path)
+        # Read the bytes as received and inflate them here, as the async client does, so both
+        # accept exactly the same encodings. Read to the end: only the last, empty read tells a
+        # cut-off body (IncompleteRead).
+        raw = bytearray()
+        while chunk := response.raw.read(_CHUNK, decode_content=False):
+            raw += chunk
+            if len(raw) > MAX_BODY_BYTES:
+                raise body_too_large(status=status, method=method, path=path)
+        return inflate_bounded(bytes(raw), encoding, status=status, method=method, path=path)

@@ -28,6 +28,7 @@ MAX_CONCURRENCY = 64
 #: Largest timeout, in seconds, of a connection or a hook.
 MAX_TIMEOUT_SECONDS = 3600
 
+_NUMERIC_LABEL = re.compile(r"(0[xX][0-9A-Fa-f]*|[0-9]+)")
 _HOST_LABEL = re.compile(r"(?!-)[A-Za-z0-9-]{1,63}(?<!-)")
 _LOOPBACK_NAMES = frozenset({"localhost"})
 
@@ -94,6 +95,10 @@ def _is_valid_host(host: str) -> bool:
         ipaddress.ip_address(host)
     except ValueError:
         labels = host.split(".")
+        if _NUMERIC_LABEL.fullmatch(labels[-1]):
+            # URL parsers read a name ending in a number as an IPv4 address (127.1, 0x7f.1,
+            # 1.2.3.4.5): only a valid dotted quad is one.
+            return False
         return len(host) <= 253 and all(_HOST_LABEL.fullmatch(label) for label in labels)
     return True
 
@@ -145,10 +150,12 @@ def normalize_space_url(value: object) -> str:
         raise _fail("Space URL", value, "credentials belong in the Project ID and API Token fields")
     if parts.path not in {"", "/"} or parts.query or parts.fragment or text.endswith(("?", "#")):
         raise _fail("Space URL", value, "give only the host, without a path, query or fragment")
+    if host and parts.scheme == "http" and not _is_loopback(host):
+        raise _fail("Space URL", value, "plain http:// is allowed only for loopback hosts")
     if not host or not _is_valid_host(host) or not _exact_netloc(parts):
         raise _fail("Space URL", value, "not a valid host name")
-    if parts.scheme == "http" and not _is_loopback(host):
-        raise _fail("Space URL", value, "plain http:// is allowed only for loopback hosts")
+    if port == 0:
+        raise _fail("Space URL", value, "the port must be from 1 to 65535")
     netloc = f"[{host}]" if ":" in host else host
     if port is not None:
         netloc = f"{netloc}:{port}"
@@ -277,6 +284,17 @@ def check_timeout(value: Any, parameter: str = "timeout") -> float | None:
     if isinstance(value, bool) or not 0 < seconds <= MAX_TIMEOUT_SECONDS:
         raise _fail(parameter, value, f"expected seconds, 0 < s <= {MAX_TIMEOUT_SECONDS}")
     return seconds
+
+
+def check_max_pages(value: Any) -> int:
+    """
+    Return ``value`` if it is a page cap: an integer of at least 1.
+
+    :param value: most pages one listing reads.
+    """
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise SignalWireValidationError(f"Invalid max_pages {_show(value)}: expected >= 1.")
+    return value
 
 
 def check_max_concurrency(value: Any) -> int:

@@ -12,9 +12,10 @@ import asyncio
 from typing import TYPE_CHECKING, Any
 
 from airflow_provider_signalwire.exceptions import SignalWireNotFoundError
+from airflow_provider_signalwire.hooks._answers import checked_conference
 from airflow_provider_signalwire.hooks._async_transport import AsyncSignalWireClient
 from airflow_provider_signalwire.hooks._base import SignalWireHookBase
-from airflow_provider_signalwire.hooks._body import page_items
+from airflow_provider_signalwire.hooks._body import PageTrail, page_items
 from airflow_provider_signalwire.hooks._conferences import (
     name_lookup_filters,
     newest_conference,
@@ -51,7 +52,10 @@ class SignalWireAsyncHook(SignalWireHookBase):
     :param max_attempts: requests per call, the first one included.
     :param initial_backoff: seconds before the second attempt; doubles with every attempt.
     :param max_backoff: cap of the exponential wait in seconds (a server-asked wait is not capped).
-    :param timeout: read timeout in seconds; overrides the connection's ``timeout`` extra.
+    :param timeout: read timeout in seconds, a deadline for each attempt's whole answer;
+        overrides the connection's ``timeout`` extra.
+    :param max_pages: most pages one listing reads (default 1000); a page read twice ends a
+        listing too.
     """
 
     _settings: SignalWireSettings | None = None
@@ -123,7 +127,8 @@ class SignalWireAsyncHook(SignalWireHookBase):
         :param account_sid: defaults to the connection's Project ID.
         """
         relative = conference_relative_path(conference_sid)
-        return await self._object("GET", (await self._url(account_sid, relative))[1])
+        path = (await self._url(account_sid, relative))[1]
+        return checked_conference(await self._object("GET", path), conference_sid, "GET", path)
 
     async def list_conferences(
         self, *, account_sid: str | None = None, **filters: Any
@@ -140,8 +145,10 @@ class SignalWireAsyncHook(SignalWireHookBase):
         _, path = await self._url(account_sid, conference_relative_path(None))
         client = await self.get_client()
         following: tuple[str, list[tuple[str, str]]] | None = (path, query)
+        trail = PageTrail(self.max_pages)
         while following is not None:
             path, query = following
+            trail.visit(path, query)
             page = await client.request("GET", path, params=tuple(query))
             items, following = page_items(page, "conferences", path)
             for item in items:
@@ -161,7 +168,7 @@ class SignalWireAsyncHook(SignalWireHookBase):
             return newest_conference([conference async for conference in listed], name)
         account, path = await self._url(account_sid, conference_relative_path(conference_sid))
         try:
-            return await self._object("GET", path)
+            return checked_conference(await self._object("GET", path), conference_sid, "GET", path)
         except SignalWireNotFoundError as err:
             failure = unknown_conference(err, conference_sid, account)
         raise failure

@@ -5,6 +5,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from airflow_provider_signalwire.exceptions import SignalWireNotFoundError
+from airflow_provider_signalwire.hooks._answers import (
+    checked_conference,
+    checked_participant,
+    checked_recording,
+)
 from airflow_provider_signalwire.hooks._conferences import (
     name_lookup_filters,
     newest_conference,
@@ -57,7 +62,10 @@ class SignalWireHook(StreamActions, RecordingMediaActions):
     :param max_attempts: requests per call, the first one included.
     :param initial_backoff: seconds before the second attempt; doubles with every attempt.
     :param max_backoff: cap of the exponential wait in seconds (a server-asked wait is not capped).
-    :param timeout: read timeout in seconds; overrides the connection's ``timeout`` extra.
+    :param timeout: read timeout in seconds, a deadline for each attempt's whole answer;
+        overrides the connection's ``timeout`` extra.
+    :param max_pages: most pages one listing reads (default 1000); a ``next_page_uri`` that
+        leads back to a page already read ends a listing too.
     :param pool_size: keep-alive connections kept open; at least the number of threads sharing
         the hook, so none waits for a connection.
     """
@@ -95,9 +103,8 @@ class SignalWireHook(StreamActions, RecordingMediaActions):
         self, conference_sid: str, *, account_sid: str | None = None
     ) -> dict[str, Any]:
         """Fetch one conference."""
-        return self._object(
-            "GET", self._path(account_sid, conference_relative_path(conference_sid))
-        )
+        path = self._path(account_sid, conference_relative_path(conference_sid))
+        return checked_conference(self._object("GET", path), conference_sid, "GET", path)
 
     def find_conference(
         self,
@@ -121,7 +128,7 @@ class SignalWireHook(StreamActions, RecordingMediaActions):
         relative = conference_relative_path(conference_sid)
         account, path = self._url(account_sid, relative)
         try:
-            return self._object("GET", path)
+            return checked_conference(self._object("GET", path), conference_sid, "GET", path)
         except SignalWireNotFoundError as err:
             failure = unknown_conference(err, conference_sid, account)
         raise failure
@@ -152,7 +159,9 @@ class SignalWireHook(StreamActions, RecordingMediaActions):
             status=status, announce_url=announce_url, announce_method=announce_method
         )
         path = self._path(account_sid, conference_relative_path(conference_sid))
-        return self._object("POST", path, data=fields)
+        return checked_conference(
+            self._object("POST", path, data=fields), conference_sid, "POST", path
+        )
 
     def end_conference(
         self, conference_sid: str, *, account_sid: str | None = None
@@ -180,8 +189,10 @@ class SignalWireHook(StreamActions, RecordingMediaActions):
         self, conference_sid: str, call_sid: str, *, account_sid: str | None = None
     ) -> dict[str, Any]:
         """Fetch one participant of a conference, by its call SID."""
-        relative = conference_relative_path(conference_sid, "Participants", call_sid)
-        return self._object("GET", self._path(account_sid, relative))
+        path = self._path(
+            account_sid, conference_relative_path(conference_sid, "Participants", call_sid)
+        )
+        return checked_participant(self._object("GET", path), call_sid, "GET", path)
 
     def update_participant(
         self, conference_sid: str, call_sid: str, *, account_sid: str | None = None, **fields: Any
@@ -200,8 +211,10 @@ class SignalWireHook(StreamActions, RecordingMediaActions):
         """
         check_participant_update(fields)
         form = api_fields(**fields)
-        relative = conference_relative_path(conference_sid, "Participants", call_sid)
-        return self._object("POST", self._path(account_sid, relative), data=form)
+        path = self._path(
+            account_sid, conference_relative_path(conference_sid, "Participants", call_sid)
+        )
+        return checked_participant(self._object("POST", path, data=form), call_sid, "POST", path)
 
     def remove_participant(
         self, conference_sid: str, call_sid: str, *, account_sid: str | None = None
@@ -234,8 +247,10 @@ class SignalWireHook(StreamActions, RecordingMediaActions):
         self, conference_sid: str, recording_sid: str, *, account_sid: str | None = None
     ) -> dict[str, Any]:
         """Fetch one recording of a conference."""
-        relative = conference_relative_path(conference_sid, "Recordings", recording_sid)
-        return self._object("GET", self._path(account_sid, relative))
+        path = self._path(
+            account_sid, conference_relative_path(conference_sid, "Recordings", recording_sid)
+        )
+        return checked_recording(self._object("GET", path), recording_sid, "GET", path)
 
     def update_recording(
         self,
@@ -259,8 +274,10 @@ class SignalWireHook(StreamActions, RecordingMediaActions):
         if pause_behavior is not None:
             choice("pause_behavior", pause_behavior, PAUSE_BEHAVIORS)
         form = api_fields(status=status, pause_behavior=pause_behavior)
-        relative = conference_relative_path(conference_sid, "Recordings", recording_sid)
-        return self._object("POST", self._path(account_sid, relative), data=form)
+        path = self._path(
+            account_sid, conference_relative_path(conference_sid, "Recordings", recording_sid)
+        )
+        return checked_recording(self._object("POST", path, data=form), recording_sid, "POST", path)
 
     def delete_recording(
         self, conference_sid: str, recording_sid: str, *, account_sid: str | None = None

@@ -69,6 +69,17 @@ class SignalWireBaseOperator(BaseOperator):
             if "hook" in self.__dict__:
                 self.hook.close()
 
+    def on_kill(self) -> None:
+        """
+        End the task now (Airflow calls this on SIGTERM and after ``execution_timeout``).
+
+        Requests in flight are cut off, so ``execute`` ends at once with
+        :class:`~airflow_provider_signalwire.exceptions.SignalWireCancelledError`, and no new
+        request starts; a bulk stop still pushes the outcomes it has.
+        """
+        if "hook" in self.__dict__:
+            self.hook.abort()
+
     def call_signalwire(self, context: Context) -> Any:
         """Make the operator's SignalWire call and return its XCom value."""
         raise NotImplementedError

@@ -161,6 +161,11 @@ class SignalWireConferenceSensor(BaseSensorOperator):
             if "hook" in self.__dict__:
                 self.hook.close()
 
+    def on_kill(self) -> None:
+        """End the wait now: the look in flight is cut off and no new one starts."""
+        if "hook" in self.__dict__:
+            self.hook.abort()
+
     def poke(self, context: Context) -> PokeReturnValue:
         """Look at the conference once; done when its status is one of the targets."""
         conference_sid, friendly_name = self._target()

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import logging
+import os
 from typing import TYPE_CHECKING, Any
 
 import pytest
+from hypothesis import HealthCheck, settings
 from signalwire_test_support import PROJECT_ID, TOKEN, FakeSleep, connection_json
 from sync_and_async_clients import CLIENTS, Client
 
@@ -14,6 +16,18 @@ from airflow_provider_signalwire.testing import SignalWireEmulator
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
+
+# Hypothesis profiles: "fast" (the default, CI) and "full" (10,000 examples per property), chosen
+# with HYPOTHESIS_PROFILE=full scripts/test tests/reliability.
+settings.register_profile(
+    "fast",
+    max_examples=300,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+settings.register_profile("full", parent=settings.get_profile("fast"), max_examples=10_000)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "fast"))
 
 
 @pytest.fixture

@@ -40,6 +40,7 @@ class Seen:
     :param query: the query parameters, in order.
     :param headers: the request headers, names lower-cased.
     :param form: the form fields of the body, in order.
+    :param at: when it arrived (``time.monotonic()``).
     """
 
     method: str
@@ -48,6 +49,7 @@ class Seen:
     query: list[tuple[str, str]]
     headers: dict[str, str]
     form: list[tuple[str, str]]
+    at: float = field(default_factory=time.monotonic)
 
     def param(self, name: str, default: str = "") -> str:
         """Return the query parameter ``name``, or ``default``."""

@@ -231,26 +231,36 @@ def tls_conference_server(cert: Path, key: Path) -> Iterator[_TLSServer]:
 
 class RecordingAdapter(HTTPAdapter):
     """
-    A requests adapter that records each ``PreparedRequest`` and answers a canned JSON object.
+    A requests adapter that records each ``PreparedRequest`` and answers a JSON object.
 
     Mounted on the hook's session it replaces the network, so fuzzing runs thousands of calls
-    in seconds while seeing exactly the URL and body requests would have sent.
+    in seconds while seeing exactly the URL and body requests would have sent. Unless given a
+    canned ``answer``, it answers the object the request asked for (its SID, name or call SID
+    is the path's last segment, its status ``stopped``), as the hook checks that it matches.
     """
 
     def __init__(self, answer: dict[str, Any] | None = None) -> None:
         super().__init__()
         self.sent: list[requests.PreparedRequest] = []
-        self.answer = answer if answer is not None else {"sid": "ST1", "status": "stopped"}
+        self.answer = answer
 
     def send(  # type: ignore[override]
         self, request: requests.PreparedRequest, **kwargs: Any
     ) -> requests.Response:
         import io
+        from urllib.parse import unquote, urlsplit
 
         from urllib3 import HTTPResponse
 
         self.sent.append(request)
-        body = json.dumps(self.answer).encode()
+        asked = unquote(urlsplit(str(request.url)).path.rsplit("/", 1)[-1])
+        answer = self.answer or {
+            "sid": asked,
+            "name": asked,
+            "call_sid": asked,
+            "status": "stopped",
+        }
+        body = json.dumps(answer).encode()
         raw = HTTPResponse(
             body=io.BytesIO(body),
             headers={"Content-Type": "application/json", "Content-Length": str(len(body))},

@@ -18,7 +18,7 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 import pytest
 import urllib3
 from airflow.sdk import Connection
-from hypothesis import HealthCheck, example, given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from reliability_support import RecordingAdapter
 from signalwire_test_support import PROJECT_ID, TOKEN
@@ -37,13 +37,9 @@ if TYPE_CHECKING:
     from airflow_provider_signalwire.hooks._transport import SignalWireTransport
 
 SPACE = "example.signalwire.com"
-EXAMPLES = 300
-FUZZ = settings(
-    max_examples=EXAMPLES,
-    deadline=None,
-    database=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
-)
+#: The loaded Hypothesis profile (tests/reliability/conftest.py): 300 examples, or 10,000 with
+#: HYPOTHESIS_PROFILE=full.
+FUZZ = settings()
 #: Examples run per test, printed at the end of the module (``pytest -s`` shows them).
 RUNS: Counter[str] = Counter()
 
