@@ -92,11 +92,12 @@ def inflate_bounded(raw: bytes, encoding: str, *, status: int, method: str, path
     if encoding in {"", "identity"} or not raw:
         return raw
     try:
+        # wbits=47: a gzip or zlib header, detected rather than trusted from the label.
         if encoding == "gzip":
-            body = _inflate(raw, 31, members=True)
+            body = _inflate(raw, 47, members=True)
         else:
             try:
-                body = _inflate(raw, 15, members=False)
+                body = _inflate(raw, 47, members=False)
             except zlib.error:
                 body = _inflate(raw, -15, members=False)
     except zlib.error:

@@ -45,6 +45,9 @@ PATH = "/api/laml/2010-04-01/Accounts/AC1/Conferences/CF1"
 DOCS = "https://developer.signalwire.com/compatibility-api/errors/21220"
 
 
+JSON = "application/json"
+
+
 def answer(status: int, body: bytes = b"", reason: str = "", **headers: str) -> Answer:
     return Answer(
         status, {name.replace("_", "-"): value for name, value in headers.items()}, body, reason
@@ -280,15 +283,19 @@ def test_404_carries_whether_an_earlier_attempt_was_lost(after_lost_response: bo
 
 RESULTS = [
     (
-        answer(200, b'{"sid": "CF1", "status": "init"}'),
+        answer(200, b'{"sid": "CF1", "status": "init"}', Content_Type=JSON),
         {"sid": "CF1", "status": "init"},
         "200 with an object is the object",
     ),
-    (answer(201, b'{"sid": "ST1"}'), {"sid": "ST1"}, "201 with an object is the object"),
     (
-        answer(202, b' {"a": [1, {"b": null}]} \n'),
+        answer(201, b'{"sid": "ST1"}', Content_Type=f"{JSON}; charset=utf-8"),
+        {"sid": "ST1"},
+        "201 with an object is the object",
+    ),
+    (
+        answer(202, b' {"a": [1, {"b": null}]} \n', Content_Type="application/problem+json"),
         {"a": [1, {"b": None}]},
-        "any 2xx with an object is the object",
+        "any 2xx with an object labelled JSON is the object",
     ),
     (answer(204), None, "204 is no result"),
     (answer(204, b"ignored"), None, "204 is no result whatever its body"),
@@ -305,7 +312,17 @@ def test_success_answer_is_the_result(given: Answer, result: dict[str, Any] | No
 MALFORMED = [
     (b"", "an empty body", "an empty 200 is refused"),
     (b"  \n", "an empty body", "a blank 200 is refused"),
-    (b'{"sid": "CF', 'a body that is not JSON ({"sid": "CF)', "a cut-off 200 is refused"),
+    (
+        b'{"sid": "CF',
+        'a body that is not JSON ({"sid": "CF): Unterminated string starting at: line 1 column 9 (char 8)',
+        "a cut-off 200 is refused",
+    ),
+    (
+        b'{"a": 1, "a": 2}',
+        'a body that is not JSON ({"a": 1, "a": 2}): duplicate key \'a\'',
+        "duplicate keys are refused",
+    ),
+    (b'{"a": NaN}', 'a body that is not JSON ({"a": NaN}): NaN is not JSON', "NaN is refused"),
     (b"[]", "JSON list instead of an object", "a 200 list is refused"),
     (b'"ok"', "JSON str instead of an object", "a 200 string is refused"),
     (b"42", "JSON int instead of an object", "a 200 number is refused"),
@@ -322,6 +339,17 @@ def test_success_without_an_object_is_a_response_error(body: bytes, problem: str
 
     assert str(caught.value) == f"SignalWire answered 200 to GET {PATH} with {problem}"
     assert caught.value.status_code == 200
+
+
+def test_success_not_labelled_json_is_a_response_error() -> None:
+    with pytest.raises(SignalWireResponseError) as caught:
+        result_from_answer(
+            answer(200, b'{"sid": "CF1"}', Content_Type="text/html"), method="GET", path=PATH
+        )
+
+    assert str(caught.value) == (
+        f"SignalWire answered 200 to GET {PATH} with Content-Type 'text/html' instead of application/json"
+    )
 
 
 def test_an_error_status_is_raised_as_its_class() -> None:

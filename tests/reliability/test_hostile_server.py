@@ -172,6 +172,30 @@ def assert_error_event(event: dict[str, Any], error_type: str) -> None:
     assert event.get("error_type") == error_type, event
 
 
+EMPTY_PAGE = {"conferences": [], "next_page_uri": None}
+
+
+def is_listing(seen: Seen) -> bool:
+    return seen.path.removesuffix(".json").endswith("/Conferences")
+
+
+def by_sid(answer: Answer) -> Callable[[Seen], Answer]:
+    """
+    Answer the look-up of one conference with ``answer``, and listings with an empty page.
+
+    The trigger first lists the conferences updated lately (shared by every waiting trigger) and
+    looks a conference the listing does not show up by its SID: the hostile answer reaches that.
+    """
+    return lambda seen: json_answer(EMPTY_PAGE) if is_listing(seen) else answer
+
+
+def well(seen: Seen, status: str = "completed") -> Answer:
+    """The conference, as a listing's page or on its own, as the request asks."""
+    if is_listing(seen):
+        return json_answer({"conferences": [conference(status=status)], "next_page_uri": None})
+    return json_answer(conference(status=status))
+
+
 def sensor(**kwargs: Any) -> SignalWireConferenceSensor:
     return SignalWireConferenceSensor(
         task_id="wait", max_attempts=1, initial_backoff=0.0, max_backoff=0.0, **kwargs
@@ -311,8 +335,7 @@ class TestBodiesThatBreakParsers:
 
     @pytest.mark.parametrize("name", BODIES)
     def test_trigger(self, connect: Callable[..., None], name: str) -> None:
-        answer = BODIES[name]
-        with hostile_server(lambda seen: answer) as server:
+        with hostile_server(by_sid(BODIES[name])) as server:
             connect(server.url)
             event = run_trigger(quick_trigger())
         assert_error_event(event, "SignalWireResponseError")
@@ -365,7 +388,7 @@ class TestContentEncodings:
         answer = Answer(
             body=body, headers=[("Content-Type", "application/json"), ("Content-Encoding", header)]
         )
-        with hostile_server(lambda seen: answer) as server:
+        with hostile_server(by_sid(answer)) as server:
             connect(server.url)
             try:
                 sync: Any = quick_hook().get_conference(CONF)
@@ -502,7 +525,7 @@ class TestSlowAnswers:
 
     def test_a_slow_answer_within_the_deadline_succeeds(self, connect: Callable[..., None]) -> None:
         answer = Answer(body=GOOD, drip=0.002)
-        with hostile_server(lambda seen: answer) as server:
+        with hostile_server(by_sid(answer)) as server:
             connect(server.url, timeout=5)
             assert quick_hook().get_conference(CONF) == conference()
             assert run_trigger(quick_trigger())["conference"] == conference()
@@ -660,7 +683,7 @@ class TestKilledTasks:
             clients.append(self)
 
         monkeypatch.setattr(httpx.AsyncClient, "__init__", init)
-        with hostile_server(lambda seen: json_answer(conference(status="init"))) as server:
+        with hostile_server(lambda seen: well(seen, status="init")) as server:
             connect(server.url)
             for delay in (0.0, 0.001, 0.003, 0.006, 0.01, 0.02, 0.04, 0.08, 0.3):
 
@@ -784,7 +807,7 @@ class TestAnswersThatDontMatch:
 
     @pytest.mark.parametrize("answer", CONFERENCE_ANSWERS)
     def test_trigger(self, connect: Callable[..., None], answer: Any) -> None:
-        with hostile_server(lambda seen: json_answer(answer)) as server:
+        with hostile_server(by_sid(json_answer(answer))) as server:
             connect(server.url)
             event = run_trigger(quick_trigger())
         assert_error_event(event, "SignalWireResponseError")
@@ -835,7 +858,7 @@ def rate_limited_once(value: str, status: int = 429) -> Callable[[Seen], Answer]
         if len(seen_before) == 1:
             headers = [("Content-Type", "application/json"), ("Retry-After", value)]
             return json_answer({"code": 20429, "message": "slow down"}, status, headers=headers)
-        return json_answer(conference())
+        return well(seen)
 
     return handler
 
