@@ -43,7 +43,8 @@ with DAG(
     @task
     def ended_conferences(**context: Any) -> list[dict[str, Any]]:
         """The conferences whose end scheduled this run (a run may gather several events)."""
-        events = context["triggering_asset_events"][conference_ended]
+        # A run triggered by hand has no asset events: nothing to do.
+        events = context["triggering_asset_events"].get(conference_ended, [])
         return [
             event.extra["payload"]["conference"]
             for event in events
