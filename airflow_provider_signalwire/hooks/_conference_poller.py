@@ -98,7 +98,7 @@ class ConferencePoller:
         self.hook = hook
         self.account_sid = account_sid
         self.polls = 0
-        self._waiters: list[_Waiter] = []
+        self._waiters: dict[_Waiter, None] = {}  # insertion-ordered set: O(1) removal
         self._subscribers: list[_Subscriber] = []
         self._floor = _yesterday()
         self._task: asyncio.Task[None] | None = None
@@ -127,7 +127,7 @@ class ConferencePoller:
         """
         future: asyncio.Future[Conference] = asyncio.get_running_loop().create_future()
         waiter = _Waiter(conference_sid, friendly_name, targets, interval, on_seen, future)
-        self._waiters.append(waiter)
+        self._waiters[waiter] = None
         self._start(interval)
         try:
             return await future
@@ -158,11 +158,10 @@ class ConferencePoller:
             self._wake.set()  # the interval may be shorter now
 
     def _drop(self, user: _Waiter | _Subscriber) -> None:
-        with contextlib.suppress(ValueError):
-            if isinstance(user, _Waiter):
-                self._waiters.remove(user)
-            else:
-                self._subscribers.remove(user)
+        if isinstance(user, _Waiter):
+            self._waiters.pop(user, None)
+        elif user in self._subscribers:
+            self._subscribers.remove(user)
         if not self._busy():
             self._wake.set()
 
