@@ -9,6 +9,7 @@ the ``Authorization`` values derived from it are :func:`credential_variants`.
 from __future__ import annotations
 
 import base64
+import functools
 from typing import Any
 from urllib.parse import quote, quote_plus
 
@@ -53,11 +54,17 @@ def mask_secrets(*secrets: str) -> None:
         masker.add_mask(secret)
 
 
-def _forms(secrets: tuple[str, ...] | list[str]) -> list[str]:
+def _forms(secrets: tuple[str, ...] | list[str]) -> tuple[str, ...]:
     """Each secret as it may come back: as is, or percent-encoded (an echoed form or URL)."""
+    return _forms_of(tuple(secrets))
+
+
+@functools.lru_cache(maxsize=32)
+def _forms_of(secrets: tuple[str, ...]) -> tuple[str, ...]:
+    # Cached: a listing of 1,000 conferences scrubs some 20,000 strings with the same secrets.
     forms = {form for secret in secrets if secret for form in (secret, quote(secret, safe=""))}
     forms |= {quote_plus(secret) for secret in secrets if secret}
-    return sorted(forms, key=len, reverse=True)
+    return tuple(sorted(forms, key=len, reverse=True))
 
 
 def scrub(text: str, secrets: tuple[str, ...] | list[str]) -> str:
