@@ -307,3 +307,44 @@ class SeveralAssets:
 
     async def aset(self, key: str, value: Any) -> None:
         raise AssertionError("nothing may be written without a single store")
+
+
+def test_airflow_shared_stream_manager_gives_the_group_one_poll(
+    signalwire_default: SignalWireEmulator,
+) -> None:
+    """Airflow 3.3's triggerer path: shared_stream_key, open_shared_stream, filter_shared_stream."""
+    shared_stream = pytest.importorskip("airflow.triggers.shared_stream")  # Airflow 3.3+
+    emu = signalwire_default
+    conference = emu.add_conference(friendly_name="room", status="init")
+    ends = ConferenceEventTrigger(poll_interval=0.1)
+    both = ConferenceEventTrigger(events=(START, END), poll_interval=0.1)
+    assert ends.shared_stream_key() == both.shared_stream_key()
+    seen: dict[int, list[dict[str, Any]]] = {1: [], 2: []}
+
+    async def scenario() -> None:
+        manager = shared_stream.SharedStreamManager()
+
+        async def run(trigger_id: int, trigger: ConferenceEventTrigger) -> None:
+            key = trigger.shared_stream_key()
+            stream = manager.subscribe(trigger_id=trigger_id, trigger=trigger, key=key)
+            try:
+                async for event in trigger.filter_shared_stream(stream):
+                    seen[trigger_id].append(event.payload)
+            finally:
+                await manager.unsubscribe(trigger_id, key)
+
+        tasks = [asyncio.create_task(run(1, ends)), asyncio.create_task(run(2, both))]
+        await polled(emu, 0)
+        emu.set_conference_status(conference["sid"], "in-progress")
+        await polled(emu, polls(emu) + 1)
+        emu.set_conference_status(conference["sid"], "completed")
+        await polled(emu, polls(emu) + 2)
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+
+    asyncio.run(asyncio.wait_for(scenario(), 20))
+
+    assert fired(seen[1]) == [(END, conference["sid"])]
+    assert fired(seen[2]) == [(START, conference["sid"]), (END, conference["sid"])]
+    assert len(emu.requests) == polls(emu)  # one listing per poll for the group
