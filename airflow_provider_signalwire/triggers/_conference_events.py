@@ -5,12 +5,14 @@ Pure (no I/O, no HTTP library): :class:`ConferenceTransitions` is fed one list o
 per poll (every conference updated recently, as the coalesced poller lists them) and answers
 the events to fire. It fires ``conference-start`` when it sees a conference ``in-progress`` and
 ``conference-end`` when it sees one ``completed``, each only for a status that differs from
-what it saw before, never for the statuses seen on the first poll, and never twice for the same
-conference and event.
+what it saw before, never for a status a conference already had when watching began, and never
+twice for the same conference and event.
 
+:meth:`ConferenceTransitions.begin` says when watching began: on the first poll, conferences
+whose ``date_updated`` is in a later second changed since, the others are the starting point.
 Across a restart, :meth:`ConferenceTransitions.watermark` is what to keep and
-:meth:`ConferenceTransitions.restore` starts from it instead of from a first poll: conferences
-updated after the watermark changed while nobody watched, and are judged as changes.
+:meth:`ConferenceTransitions.restore` starts from it instead: conferences updated after the
+watermark changed while nobody watched, and are judged as changes.
 """
 
 from __future__ import annotations
@@ -83,7 +85,9 @@ class ConferenceTransitions:
         self._statuses: dict[str, str] = {}
         self._fired: set[tuple[str, str]] = set()
         self._started = False
-        self._restored_from: tuple[datetime, dict[str, str], frozenset[str]] | None = None
+        # (updated through, ties or None for the whole second, in progress) to judge the first
+        # poll by, after begin() or restore().
+        self._restored_from: tuple[datetime, dict[str, str] | None, frozenset[str]] | None = None
         self._through: datetime | None = None
         self._ties: dict[str, str] = {}
 
@@ -93,7 +97,7 @@ class ConferenceTransitions:
         """
         Take one poll's conferences; return the events to fire, in the order listed.
 
-        The first poll (without :meth:`restore`) only records what exists: no events.
+        Without :meth:`begin` or :meth:`restore`, the first poll only records what exists.
 
         :param conferences: every conference updated since the poller's floor date.
         """
@@ -127,8 +131,9 @@ class ConferenceTransitions:
         through, ties, in_progress = self._restored_from
         updated = self._parse_date(conference.get("date_updated"))
         status = str(conference.get("status"))
-        if updated is None or updated < through or (updated == through and ties.get(sid) == status):
-            # Seen before the restart: nothing new about it.
+        same_second_before = updated == through and (ties is None or ties.get(sid) == status)
+        if updated is None or updated < through or same_second_before:
+            # Updated before watching began (or before the restart): nothing new about it.
             return status
         return "in-progress" if sid in in_progress else None
 
@@ -170,6 +175,19 @@ class ConferenceTransitions:
             "ties": dict(sorted(self._ties.items())),
             "in_progress": sorted(s for s, st in self._statuses.items() if st == "in-progress"),
         }
+
+    def begin(self, since: datetime) -> None:
+        """
+        Start watching at ``since``: the first poll then fires for what changed after it.
+
+        A conference whose ``date_updated`` is in a later second than ``since`` changed after
+        watching began, even if the first poll comes late (a slow or retried request); one
+        updated in that second or earlier is where watching starts from.
+
+        :param since: when watching began (aware, the clock SignalWire's dates are compared to).
+        """
+        self._restored_from = (since.replace(microsecond=0), None, frozenset())
+        self._started = True
 
     def restore(self, saved: object) -> bool:
         """

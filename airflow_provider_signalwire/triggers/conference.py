@@ -10,6 +10,7 @@ only when a trigger runs.
 
 from __future__ import annotations
 
+from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
 from airflow.triggers.base import BaseEventTrigger, BaseTrigger, TriggerEvent
@@ -156,8 +157,9 @@ class ConferenceEventTrigger(BaseEventTrigger):
 
     Each event's payload is ``{"event": "conference-end", "conference": {...}}`` (or
     ``conference-start``) with the conference object as SignalWire lists it. An event fires once
-    per conference and event, for a change seen after watching began: conferences already in
-    progress or completed when the trigger starts are not events. On Airflow 3.3 and later a
+    per conference and event, for a change after watching began: conferences already in
+    progress or completed when the trigger starts are not events (a ``date_updated`` in the
+    second the trigger started counts as before it). On Airflow 3.3 and later a
     watermark kept in the asset state store carries this across triggerer restarts; on 3.1 and
     3.2 a restarted trigger starts over from what exists then. Polls are shared with every other
     conference trigger of the same connection and account in the triggerer; a failed poll is
@@ -238,8 +240,11 @@ class ConferenceEventTrigger(BaseEventTrigger):
         :param shared_stream: the polls, as :meth:`open_shared_stream` yields them.
         """
         transitions = ConferenceTransitions(self.events, self.friendly_name, parse_date_created)
+        since = datetime.now(timezone.utc)
         store, saved = await self._load_watermark()
-        if transitions.restore(saved):
+        if not transitions.restore(saved):
+            transitions.begin(since)
+        else:
             self.log.info(
                 "Resuming SignalWire conference events after %s", saved.get("updated_through")
             )

@@ -157,6 +157,27 @@ class TestRunAgainstEmulator:
         assert set(events[0]) == {"event", "conference"}
         assert all(r.auth_user == PROJECT_ID and r.auth_ok for r in emu.requests)
 
+    def test_a_change_before_a_late_first_poll_is_not_lost(
+        self, signalwire_default: SignalWireEmulator
+    ) -> None:
+        emu = signalwire_default
+        done = emu.add_conference(friendly_name="done-before", status="completed")
+        live = emu.add_conference(friendly_name="live", status="in-progress")
+        emu.latency = 2.5  # the first poll's answer comes late
+        trigger = ConferenceEventTrigger(poll_interval=0.1)
+
+        async def scenario() -> None:
+            await asyncio.sleep(1.2)  # watching began; no poll has answered yet
+            assert polls(emu) <= 1
+            emu.set_conference_status(live["sid"], "completed")
+            emu.latency = 0.0
+            await polled(emu, polls(emu) + 2)
+
+        [events] = asyncio.run(watch([trigger], scenario))
+
+        assert fired(events) == [(END, live["sid"])]
+        assert done["sid"] not in {sid for _, sid in fired(events)}
+
     def test_start_events_and_a_name(self, signalwire_default: SignalWireEmulator) -> None:
         emu = signalwire_default
         ours = emu.add_conference(friendly_name="standup", status="init")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import json
 from typing import Any
 
@@ -19,6 +20,7 @@ except ImportError:  # before the consolidation
     from airflow_provider_signalwire.conferences import parse_date_created as parse_date
 
 END, START = "conference-end", "conference-start"
+UTC = datetime.timezone.utc
 
 
 def conf(sid: str, status: str, second: int = 0, name: str = "room") -> dict[str, Any]:
@@ -96,6 +98,33 @@ def test_event_payload() -> None:
     transitions.observe([])
     (event,) = transitions.observe([conf("A", "completed", 1)])
     assert event.payload() == {"event": END, "conference": conf("A", "completed", 1)}
+
+
+class TestBegin:
+    """The first poll after begin(): later seconds are changes, that second and before are not."""
+
+    def test_first_poll_judged_by_when_watching_began(self) -> None:
+        transitions = watcher((START, END))
+        transitions.begin(datetime.datetime(2026, 11, 25, 20, 0, 5, 700000, tzinfo=UTC))
+        got = fired(
+            transitions,
+            conf("before", "completed", 4),  # already completed: the starting point
+            conf("same-second", "completed", 5),  # that second counts as before
+            conf("late-poll", "completed", 6),  # ended after watching began: an event
+            conf("started", "in-progress", 7),
+            conf("created", "init", 8),
+        )
+        assert got == [(END, "late-poll"), (START, "started")]
+        assert (
+            fired(transitions, conf("before", "completed", 4), conf("late-poll", "completed", 6))
+            == []
+        )
+
+    def test_then_polls_as_usual(self) -> None:
+        transitions = watcher((END,))
+        transitions.begin(datetime.datetime(2026, 11, 25, 20, 0, 5, tzinfo=UTC))
+        assert fired(transitions, conf("A", "in-progress", 1)) == []
+        assert fired(transitions, conf("A", "completed", 2)) == [(END, "A")]
 
 
 class TestWatermark:
