@@ -170,7 +170,8 @@ class ConferenceEventTrigger(BaseEventTrigger):
         ``None``.
     :param signalwire_conn_id: the ``signalwire`` connection to use.
     :param account_sid: account (Project ID) to watch; defaults to the connection's Project ID.
-    :param poll_interval: seconds between two listings of the account's conferences.
+    :param poll_interval: seconds between two listings of the account's conferences
+        (0 < s <= 3600).
     """
 
     def __init__(
