@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from airflow_provider_signalwire.exceptions import SignalWireResponseError
+from airflow_provider_signalwire.hooks._validation import show_value
 
 #: The fields each listed object must have as non-empty strings, by the list's key.
 REQUIRED_LIST_FIELDS: dict[str, tuple[str, ...]] = {
@@ -32,16 +33,11 @@ def _text(data: dict[str, Any], field: str) -> str | None:
     return value if isinstance(value, str) and value else None
 
 
-def _show(value: Any) -> str:
-    text = repr(value)
-    return text if len(text) <= 80 else f"{text[:77]}..."
-
-
 def _require(data: dict[str, Any], fields: tuple[str, ...], what: str) -> str | None:
     """Return a problem if a field is missing or not a non-empty string, else ``None``."""
     for field in fields:
         if _text(data, field) is None:
-            return f"{what} whose {field} is {_show(data.get(field))}, not a string"
+            return f"{what} whose {field} is {show_value(data.get(field), 80)}, not a string"
     return None
 
 
@@ -66,7 +62,7 @@ def checked_object(
     """
     problem = _require(data, (key, *fields), "an object")
     if problem is None and asked is not None and data[key] != asked:
-        problem = f"another object ({key} {_show(data[key])}, asked {asked!r})"
+        problem = f"another object ({key} {show_value(data[key], 80)}, asked {asked!r})"
     if problem is not None:
         raise _mismatch(method, path, problem)
     return data
@@ -86,11 +82,12 @@ def checked_stopped_stream(
     problem = _require(data, ("sid",), "a stream")
     if problem is None and asked not in {data.get("sid"), data.get("name")}:
         problem = (
-            f"another stream (sid {_show(data.get('sid'))}, name {_show(data.get('name'))}, "
+            f"another stream (sid {show_value(data.get('sid'), 80)}, "
+            f"name {show_value(data.get('name'), 80)}, "
             f"asked {asked!r})"
         )
     if problem is None and data.get("status") != "stopped":
-        problem = f"a stream whose status is {_show(data.get('status'))}, not 'stopped'"
+        problem = f"a stream whose status is {show_value(data.get('status'), 80)}, not 'stopped'"
     if problem is not None:
         raise _mismatch(method, path, problem)
     return data
@@ -107,7 +104,7 @@ def checked_items(items: list[Any], key: str, path: str) -> list[dict[str, Any]]
     fields = REQUIRED_LIST_FIELDS.get(key, ())
     for index, item in enumerate(items):
         problem = (
-            f"{key}[{index}] = {_show(item)}, not an object"
+            f"{key}[{index}] = {show_value(item, 80)}, not an object"
             if not isinstance(item, dict)
             else _require(item, fields, f"{key}[{index}]")
         )

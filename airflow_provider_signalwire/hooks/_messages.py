@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from airflow_provider_signalwire.exceptions import SignalWireValidationError
 from airflow_provider_signalwire.hooks._fields import message_fields
-from airflow_provider_signalwire.hooks._validation import _fail, _show, validate_sid
+from airflow_provider_signalwire.hooks._validation import invalid, show_value, validate_sid
 
 #: A phone number as SignalWire takes it: E.164, a ``+`` and 2-15 digits.
 PHONE_NUMBER = re.compile(r"\+[0-9]{2,15}")
@@ -36,7 +36,7 @@ def validate_phone_number(parameter: str, value: object) -> str:
     :param value: the value to check.
     """
     if not isinstance(value, str) or PHONE_NUMBER.fullmatch(value) is None:
-        raise _fail(parameter, value, "expected an E.164 number: + and 2-15 digits")
+        raise invalid(parameter, value, "expected an E.164 number: + and 2-15 digits")
     return value
 
 
@@ -48,7 +48,7 @@ def validate_recipients(to: object) -> list[str]:
     """
     items = [to] if isinstance(to, str) else to
     if not isinstance(items, list | tuple) or not items:
-        raise _fail("to", to, "expected an E.164 number, comma-separated numbers or a list")
+        raise invalid("to", to, "expected an E.164 number, comma-separated numbers or a list")
     numbers: list[str] = []
     for item in items:
         parts = [part.strip() for part in item.split(",")] if isinstance(item, str) else [item]
@@ -61,7 +61,7 @@ def _web_url(value: object, parameter: str, schemes: tuple[str, ...] = ("https",
     text = value if isinstance(value, str) and value.isascii() and value.isprintable() else ""
     match = WEB_URL.fullmatch(text)
     if match is None or match["scheme"].lower() not in schemes:
-        raise _fail(parameter, value, f"expected an {expected} URL with a host")
+        raise invalid(parameter, value, f"expected an {expected} URL with a host")
     return text
 
 
@@ -71,7 +71,7 @@ def _media_urls(media_url: object) -> tuple[str, ...]:
     if isinstance(media_url, str):
         return (_web_url(media_url, "media_url"),)
     if not isinstance(media_url, list | tuple):
-        raise _fail("media_url", media_url, "expected an https:// URL or a list of them")
+        raise invalid("media_url", media_url, "expected an https:// URL or a list of them")
     return tuple(_web_url(url, f"media_url[{index}]") for index, url in enumerate(media_url))
 
 
@@ -79,11 +79,11 @@ def _body(body: object) -> str | None:
     if body is None:
         return None
     if not isinstance(body, str):
-        raise _fail("body", body, "expected a string")
+        raise invalid("body", body, "expected a string")
     if len(body) > MAX_BODY_LENGTH:
-        raise _fail("body", body, f"{len(body)} characters; at most {MAX_BODY_LENGTH} are sent")
+        raise invalid("body", body, f"{len(body)} characters; at most {MAX_BODY_LENGTH} are sent")
     if any(0xD800 <= ord(char) <= 0xDFFF for char in body):
-        raise _fail("body", body, "lone surrogates cannot be sent")
+        raise invalid("body", body, "lone surrogates cannot be sent")
     return body or None
 
 
@@ -144,11 +144,11 @@ def draft_message(
     recipient = validate_phone_number("to", to)
     text, media = _body(body), _media_urls(media_url)
     if text is None and not media:
-        raise _fail("body", body, "a message needs a body, a media_url or both")
+        raise invalid("body", body, "a message needs a body, a media_url or both")
     if from_number is not None and messaging_service_sid is not None:
         raise SignalWireValidationError(
-            f"Give from_number {_show(from_number)} or messaging_service_sid "
-            f"{_show(messaging_service_sid)}, not both."
+            f"Give from_number {show_value(from_number)} or messaging_service_sid "
+            f"{show_value(messaging_service_sid)}, not both."
         )
     if from_number is not None:
         validate_phone_number("from_number", from_number)

@@ -10,22 +10,27 @@ from :class:`SignalWireSettings`.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 from airflow_provider_signalwire.exceptions import SignalWireValidationError
 from airflow_provider_signalwire.hooks._messages import validate_phone_number
 from airflow_provider_signalwire.hooks._secrets import credential_variants, mask_secrets
 from airflow_provider_signalwire.hooks._validation import (
     check_timeout,
-    normalize_space_url,
+    exact_netloc,
+    invalid,
+    is_valid_host,
     validate_sid,
 )
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
+_LOOPBACK_NAMES = frozenset({"localhost"})
 DEFAULT_CONNECT_TIMEOUT = 10.0
 DEFAULT_READ_TIMEOUT = 30.0
 
@@ -68,6 +73,58 @@ class SignalWireSettings:
     def secrets(self) -> tuple[str, ...]:
         """The token and the ``Authorization`` values derived from it, to scrub from output."""
         return credential_variants(self.project_id, self.token)
+
+
+def _is_loopback(host: str) -> bool:
+    if host.lower() in _LOOPBACK_NAMES:
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def normalize_space_url(value: object) -> str:
+    """
+    Turn the connection's host into the origin requests go to, e.g. ``https://example.signalwire.com``.
+
+    Accepted: ``example.signalwire.com``, ``https://example.signalwire.com`` (with or without a
+    trailing slash, with an optional port), and plain ``http://`` only for a loopback host such as
+    ``http://127.0.0.1:8765``, where a local emulator runs.
+
+    :param value: the Space URL as the user gave it.
+    """
+    if not isinstance(value, str) or not value.strip():
+        raise invalid("Space URL", value, "set the connection's host, e.g. example.signalwire.com")
+    text = value.strip()
+    if not text.isascii() or any(char.isspace() or not char.isprintable() for char in text):
+        raise invalid("Space URL", value, "only printable ASCII without spaces is allowed")
+    if "://" not in text:
+        text = f"https://{text}"
+    try:
+        parts = urlsplit(text)
+        port = parts.port
+    except ValueError as err:
+        raise invalid("Space URL", value, f"not a URL ({err})") from None
+    host = parts.hostname or ""
+    if parts.scheme not in {"https", "http"}:
+        raise invalid("Space URL", value, "the scheme must be https://")
+    if parts.username is not None or parts.password is not None:
+        raise invalid(
+            "Space URL", value, "credentials belong in the Project ID and API Token fields"
+        )
+    if parts.path not in {"", "/"} or parts.query or parts.fragment or text.endswith(("?", "#")):
+        raise invalid("Space URL", value, "give only the host, without a path, query or fragment")
+    if host and parts.scheme == "http" and not _is_loopback(host):
+        raise invalid("Space URL", value, "plain http:// is allowed only for loopback hosts")
+    if not host or not is_valid_host(host) or not exact_netloc(parts):
+        raise invalid("Space URL", value, "not a valid host name")
+    if port == 0:
+        raise invalid("Space URL", value, "the port must be from 1 to 65535")
+    netloc = f"[{host}]" if ":" in host else host
+    if port is not None:
+        netloc = f"{netloc}:{port}"
+    return f"{parts.scheme}://{netloc.lower()}"
 
 
 def _verify(value: Any) -> bool | str:

@@ -30,20 +30,25 @@ MAX_TIMEOUT_SECONDS = 3600
 
 _NUMERIC_LABEL = re.compile(r"(0[xX][0-9A-Fa-f]*|[0-9]+)")
 _HOST_LABEL = re.compile(r"(?!-)[A-Za-z0-9-]{1,63}(?<!-)")
-_LOOPBACK_NAMES = frozenset({"localhost"})
 
 
-def _show(value: object) -> str:
-    """Render a bad value for an error message, cut short so a huge input stays readable."""
+def show_value(value: object, limit: int = 120) -> str:
+    """
+    Render a bad value for a message, cut short so a huge input stays readable.
+
+    :param value: the value.
+    :param limit: most characters shown.
+    """
     try:
         text = repr(value)
     except ValueError:  # an int past Python's 4300-digit conversion limit
         text = f"<{type(value).__name__} too large to show>"
-    return text if len(text) <= 120 else f"{text[:117]}..."
+    return text if len(text) <= limit else f"{text[: limit - 3]}..."
 
 
-def _fail(parameter: str, value: object, reason: str) -> SignalWireValidationError:
-    return SignalWireValidationError(f"Invalid {parameter} {_show(value)}: {reason}.")
+def invalid(parameter: str, value: object, reason: str) -> SignalWireValidationError:
+    """Build the error for a bad argument, naming it and its value."""
+    return SignalWireValidationError(f"Invalid {parameter} {show_value(value)}: {reason}.")
 
 
 def validate_sid(parameter: str, value: object) -> str:
@@ -54,7 +59,7 @@ def validate_sid(parameter: str, value: object) -> str:
     :param value: the value to check.
     """
     if not isinstance(value, str) or SID_PATTERN.fullmatch(value) is None:
-        raise _fail(parameter, value, "expected 1-64 ASCII letters, digits or hyphens")
+        raise invalid(parameter, value, "expected 1-64 ASCII letters, digits or hyphens")
     return value
 
 
@@ -66,13 +71,13 @@ def validate_stream_identifier(value: object, parameter: str = "stream_sid") -> 
     :param parameter: name of the argument, used in the error message.
     """
     if not isinstance(value, str) or not value:
-        raise _fail(parameter, value, "expected a non-empty string")
+        raise invalid(parameter, value, "expected a non-empty string")
     if len(value) > MAX_STREAM_IDENTIFIER_LENGTH:
-        raise _fail(parameter, value, f"longer than {MAX_STREAM_IDENTIFIER_LENGTH} characters")
+        raise invalid(parameter, value, f"longer than {MAX_STREAM_IDENTIFIER_LENGTH} characters")
     if value in {".", ".."}:
-        raise _fail(parameter, value, "'.' and '..' are not stream names")
+        raise invalid(parameter, value, "'.' and '..' are not stream names")
     if any(unicodedata.category(char) in {"Cc", "Cs"} for char in value):
-        raise _fail(parameter, value, "control characters and lone surrogates are not allowed")
+        raise invalid(parameter, value, "control characters and lone surrogates are not allowed")
     return value
 
 
@@ -81,16 +86,8 @@ def path_segment(value: str) -> str:
     return quote(value, safe="")
 
 
-def _is_loopback(host: str) -> bool:
-    if host.lower() in _LOOPBACK_NAMES:
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
-def _is_valid_host(host: str) -> bool:
+def is_valid_host(host: str) -> bool:
+    """Tell whether ``host`` is an IP address or a DNS name that no parser reads as one."""
     try:
         ipaddress.ip_address(host)
     except ValueError:
@@ -103,7 +100,7 @@ def _is_valid_host(host: str) -> bool:
     return True
 
 
-def _exact_netloc(parts: SplitResult) -> bool:
+def exact_netloc(parts: SplitResult) -> bool:
     """Tell whether the netloc is exactly ``[user@]host[:port]``; urlsplit ignores junk after ]."""
     host = parts.hostname or ""
     shown = f"[{host}]" if ":" in host else host
@@ -121,47 +118,6 @@ def _ascii_host(host: str) -> str:
         return ""
 
 
-def normalize_space_url(value: object) -> str:
-    """
-    Turn the connection's host into the origin requests go to, e.g. ``https://example.signalwire.com``.
-
-    Accepted: ``example.signalwire.com``, ``https://example.signalwire.com`` (with or without a
-    trailing slash, with an optional port), and plain ``http://`` only for a loopback host such as
-    ``http://127.0.0.1:8765``, where a local emulator runs.
-
-    :param value: the Space URL as the user gave it.
-    """
-    if not isinstance(value, str) or not value.strip():
-        raise _fail("Space URL", value, "set the connection's host, e.g. example.signalwire.com")
-    text = value.strip()
-    if not text.isascii() or any(char.isspace() or not char.isprintable() for char in text):
-        raise _fail("Space URL", value, "only printable ASCII without spaces is allowed")
-    if "://" not in text:
-        text = f"https://{text}"
-    try:
-        parts = urlsplit(text)
-        port = parts.port
-    except ValueError as err:
-        raise _fail("Space URL", value, f"not a URL ({err})") from None
-    host = parts.hostname or ""
-    if parts.scheme not in {"https", "http"}:
-        raise _fail("Space URL", value, "the scheme must be https://")
-    if parts.username is not None or parts.password is not None:
-        raise _fail("Space URL", value, "credentials belong in the Project ID and API Token fields")
-    if parts.path not in {"", "/"} or parts.query or parts.fragment or text.endswith(("?", "#")):
-        raise _fail("Space URL", value, "give only the host, without a path, query or fragment")
-    if host and parts.scheme == "http" and not _is_loopback(host):
-        raise _fail("Space URL", value, "plain http:// is allowed only for loopback hosts")
-    if not host or not _is_valid_host(host) or not _exact_netloc(parts):
-        raise _fail("Space URL", value, "not a valid host name")
-    if port == 0:
-        raise _fail("Space URL", value, "the port must be from 1 to 65535")
-    netloc = f"[{host}]" if ":" in host else host
-    if port is not None:
-        netloc = f"{netloc}:{port}"
-    return f"{parts.scheme}://{netloc.lower()}"
-
-
 def validate_wss_url(value: object, parameter: str = "url") -> str:
     """
     Return ``value`` if it is a ``wss://`` URL with a host (SignalWire refuses ``ws://``).
@@ -170,21 +126,21 @@ def validate_wss_url(value: object, parameter: str = "url") -> str:
     :param parameter: name of the argument, used in the error message.
     """
     if not isinstance(value, str) or any(not char.isprintable() for char in value):
-        raise _fail(parameter, value, "expected a wss:// URL")
+        raise invalid(parameter, value, "expected a wss:// URL")
     try:
         parts = urlsplit(value)
         parts.port  # noqa: B018 - raises ValueError on a bad port
     except ValueError as err:
-        raise _fail(parameter, value, f"not a URL ({err})") from None
+        raise invalid(parameter, value, f"not a URL ({err})") from None
     host = _ascii_host(parts.hostname or "")
     if (
         parts.scheme.lower() != "wss"
         or not host
         or " " in value
-        or not _is_valid_host(host)
-        or not _exact_netloc(parts)
+        or not is_valid_host(host)
+        or not exact_netloc(parts)
     ):
-        raise _fail(parameter, value, "SignalWire streams need a wss:// URL with a host")
+        raise invalid(parameter, value, "SignalWire streams need a wss:// URL with a host")
     return value
 
 
@@ -197,23 +153,23 @@ def stream_parameters_form(parameters: Mapping[str, Any] | None) -> dict[str, st
     if parameters is None:
         return {}
     if not isinstance(parameters, Mapping):
-        raise _fail("parameters", parameters, "expected a dict of names to values")
+        raise invalid("parameters", parameters, "expected a dict of names to values")
     if len(parameters) > MAX_STREAM_PARAMETERS:
-        raise _fail(
+        raise invalid(
             "parameters", f"<{len(parameters)} items>", f"at most {MAX_STREAM_PARAMETERS} allowed"
         )
     form: dict[str, str] = {}
     for index, (name, value) in enumerate(parameters.items(), start=1):
         if not isinstance(name, str) or not name or _has_unsendable(name):
-            raise _fail("parameters name", name, "expected a non-empty string")
+            raise invalid("parameters name", name, "expected a non-empty string")
         if isinstance(value, bool) or not isinstance(value, str | int | float):
-            raise _fail(f"parameters[{name!r}]", value, "expected a string or number")
+            raise invalid(f"parameters[{name!r}]", value, "expected a string or number")
         try:
             text = str(value)
         except ValueError:  # an int past Python's 4300-digit conversion limit
-            raise _fail(f"parameters[{name!r}]", value, "too large to send") from None
+            raise invalid(f"parameters[{name!r}]", value, "too large to send") from None
         if _has_unsendable(text):
-            raise _fail(f"parameters[{name!r}]", value, "lone surrogates cannot be sent")
+            raise invalid(f"parameters[{name!r}]", value, "lone surrogates cannot be sent")
         form[f"Parameter{index}.Name"] = name
         form[f"Parameter{index}.Value"] = text
     return form
@@ -232,7 +188,7 @@ def choice(parameter: str, value: object, allowed: tuple[str, ...]) -> str:
     :param allowed: the values SignalWire accepts.
     """
     if value not in allowed:
-        raise _fail(parameter, value, f"expected one of {', '.join(allowed)}")
+        raise invalid(parameter, value, f"expected one of {', '.join(allowed)}")
     return str(value)
 
 
@@ -282,7 +238,7 @@ def check_timeout(value: Any, parameter: str = "timeout") -> float | None:
     except (TypeError, ValueError):
         seconds = -1.0
     if isinstance(value, bool) or not 0 < seconds <= MAX_TIMEOUT_SECONDS:
-        raise _fail(parameter, value, f"expected seconds, 0 < s <= {MAX_TIMEOUT_SECONDS}")
+        raise invalid(parameter, value, f"expected seconds, 0 < s <= {MAX_TIMEOUT_SECONDS}")
     return seconds
 
 
@@ -293,7 +249,7 @@ def check_max_pages(value: Any) -> int:
     :param value: most pages one listing reads.
     """
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise SignalWireValidationError(f"Invalid max_pages {_show(value)}: expected >= 1.")
+        raise SignalWireValidationError(f"Invalid max_pages {show_value(value)}: expected >= 1.")
     return value
 
 
@@ -304,7 +260,7 @@ def check_max_concurrency(value: Any) -> int:
     :param value: the value to check.
     """
     if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_CONCURRENCY:
-        raise _fail("max_concurrency", value, f"expected an integer from 1 to {MAX_CONCURRENCY}")
+        raise invalid("max_concurrency", value, f"expected an integer from 1 to {MAX_CONCURRENCY}")
     return value
 
 
@@ -331,7 +287,7 @@ def validate_target_status(value: object) -> tuple[str, ...]:
 def validate_friendly_name(value: object) -> str:
     """Return ``value`` if it can be a conference's ``FriendlyName``: 1 to 64 characters."""
     if not isinstance(value, str) or not 1 <= len(value) <= fields.FRIENDLY_NAME_MAX_LENGTH:
-        raise _fail("friendly_name", value, "expected a string of 1 to 64 characters")
+        raise invalid("friendly_name", value, "expected a string of 1 to 64 characters")
     return value
 
 
@@ -352,7 +308,7 @@ def check_participant_update(given: Mapping[str, Any]) -> None:
         if value is not None and kind == "sid":
             validate_sid(name, value)
         elif value is not None and kind == "bool" and not isinstance(value, bool):
-            raise _fail(name, value, "expected True or False")
+            raise invalid(name, value, "expected True or False")
         elif value is not None and isinstance(kind, tuple):
             choice(name, value, kind)
 
@@ -382,7 +338,7 @@ def stream_pairs(streams: object) -> list[tuple[str, str]]:
     pairs = []
     for index, entry in enumerate(entries):
         if not isinstance(entry, Mapping) or not {"conference_sid", "stream_sid"} <= set(entry):
-            raise _fail(
+            raise invalid(
                 f"streams[{index}]", entry, "expected a dict with conference_sid and stream_sid"
             )
         try:
@@ -409,7 +365,7 @@ def json_argument(parameter: str, value: object, expected: type[Any]) -> Any:
         try:
             value = json.loads(value)
         except ValueError:
-            raise _fail(parameter, value, f"expected a {expected.__name__} or its JSON") from None
+            raise invalid(parameter, value, f"expected a {expected.__name__} or its JSON") from None
     if not isinstance(value, expected):
-        raise _fail(parameter, value, f"expected a {expected.__name__}")
+        raise invalid(parameter, value, f"expected a {expected.__name__}")
     return value

@@ -24,8 +24,9 @@ from reliability_support import RecordingAdapter
 from signalwire_test_support import PROJECT_ID, TOKEN
 
 from airflow_provider_signalwire.exceptions import SignalWireValidationError
+from airflow_provider_signalwire.hooks._settings import normalize_space_url
 from airflow_provider_signalwire.hooks._urls import API_ROOT
-from airflow_provider_signalwire.hooks._validation import SID_PATTERN, normalize_space_url
+from airflow_provider_signalwire.hooks._validation import SID_PATTERN
 from airflow_provider_signalwire.hooks.signalwire import SignalWireHook
 from airflow_provider_signalwire.operators.conference import StartConferenceStreamOperator
 
