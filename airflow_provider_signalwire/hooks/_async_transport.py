@@ -18,16 +18,8 @@ from tenacity import AsyncRetrying
 
 from airflow_provider_signalwire import __version__
 from airflow_provider_signalwire.exceptions import SignalWireConnectionError, SignalWireError
-from airflow_provider_signalwire.hooks._attempts import (
-    DeliveryHistory,
-    TransportBase,
-    final_error,
-)
-from airflow_provider_signalwire.hooks._body import (
-    check_declared_length,
-    content_encoding,
-    inflate_bounded,
-)
+from airflow_provider_signalwire.hooks import _body
+from airflow_provider_signalwire.hooks._attempts import DeliveryHistory, TransportBase, final_error
 from airflow_provider_signalwire.hooks._errors import (
     MAX_BODY_BYTES,
     Answer,
@@ -222,8 +214,8 @@ class _AnswerDeadline:
 
 async def _read_bounded(response: httpx.Response, method: str, path: str) -> bytes:
     status = response.status_code
-    check_declared_length(response.headers, status=status, method=method, path=path)
-    encoding = content_encoding(response.headers, status=status, method=method, path=path)
+    _body.check_declared_length(response.headers, status=status, method=method, path=path)
+    encoding = _body.content_encoding(response.headers, status=status, method=method, path=path)
     # Count the bytes as received: httpx would inflate a whole network chunk (up to ~1000x)
     # before this loop could count it.
     raw = bytearray()
@@ -231,4 +223,4 @@ async def _read_bounded(response: httpx.Response, method: str, path: str) -> byt
         raw += chunk
         if len(raw) > MAX_BODY_BYTES:
             raise body_too_large(status=status, method=method, path=path)
-    return inflate_bounded(bytes(raw), encoding, status=status, method=method, path=path)
+    return _body.inflate_bounded(bytes(raw), encoding, status=status, method=method, path=path)

@@ -22,16 +22,8 @@ class SignalWireHookBase(BaseHook):
     """
     The connection identity and retry knobs of a SignalWire hook; no I/O in the constructor.
 
-    :param signalwire_conn_id: id of a connection of type ``signalwire``: host = Space URL,
-        login = Project ID, password = API token; optional extras ``timeout``,
-        ``connect_timeout``, ``verify`` and ``from_number``.
-    :param max_attempts: requests per call, the first one included.
-    :param initial_backoff: seconds before the second attempt; doubles with every attempt.
-    :param max_backoff: cap of the exponential wait in seconds (a server-asked wait is not capped).
-    :param timeout: read timeout in seconds, a deadline for each attempt's whole answer;
-        overrides the connection's ``timeout`` extra.
-    :param max_pages: most pages one listing reads (a guard against a server that pages
-        forever; a page read twice ends a listing too).
+    Both hooks take these arguments; they are documented on
+    :class:`~airflow_provider_signalwire.hooks.signalwire.SignalWireHook`.
     """
 
     conn_name_attr = "signalwire_conn_id"

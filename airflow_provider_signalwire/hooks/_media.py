@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 import requests
 import urllib3
-from requests.adapters import HTTPAdapter
 from tenacity import Retrying
 
 from airflow_provider_signalwire.exceptions import (
@@ -26,7 +25,7 @@ from airflow_provider_signalwire.exceptions import (
 from airflow_provider_signalwire.hooks._attempts import TransportBase, final_error
 from airflow_provider_signalwire.hooks._errors import Answer, error_from_response, transport_error
 from airflow_provider_signalwire.hooks._retry import IDEMPOTENT, TRANSIENT_SERVER_STATUSES
-from airflow_provider_signalwire.hooks._transport import USER_AGENT, _is_connect_failure
+from airflow_provider_signalwire.hooks._transport import _is_connect_failure, new_session
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
@@ -106,14 +105,10 @@ class MediaClient(TransportBase):
             **self.loop_arguments(IDEMPOTENT, self.max_attempts), sleep=lambda s: self.sleep(s)
         )
         # A session of its own: the API session carries the Basic credentials, this one none.
-        self.session = requests.Session()
-        self.session.verify = settings.verify
-        self.session.trust_env = False
         # identity: Content-Length must count the very bytes that are stored.
-        self.session.headers.update({"User-Agent": USER_AGENT, "Accept-Encoding": "identity"})
-        adapter = HTTPAdapter(pool_connections=1, pool_maxsize=pool_size, pool_block=True)
-        self.session.mount("https://", adapter)
-        self.session.mount("http://", adapter)
+        self.session = new_session(
+            settings, pool_size=pool_size, headers={"Accept-Encoding": "identity"}
+        )
 
     def close(self) -> None:
         """Close the pooled connections."""

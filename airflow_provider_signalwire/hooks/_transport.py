@@ -13,15 +13,12 @@ from typing import TYPE_CHECKING, Any
 
 import requests
 import urllib3
+from requests.adapters import HTTPAdapter
 from tenacity import Retrying
 
 from airflow_provider_signalwire import __version__
 from airflow_provider_signalwire.exceptions import SignalWireConnectionError, SignalWireError
-from airflow_provider_signalwire.hooks._attempts import (
-    DeliveryHistory,
-    TransportBase,
-    final_error,
-)
+from airflow_provider_signalwire.hooks._attempts import DeliveryHistory, TransportBase, final_error
 from airflow_provider_signalwire.hooks._body import (
     check_declared_length,
     content_encoding,
@@ -71,6 +68,36 @@ def _is_connect_failure(exc: requests.RequestException) -> bool:
     )
 
 
+def new_session(
+    settings: SignalWireSettings,
+    *,
+    pool_size: int,
+    headers: Mapping[str, str],
+    auth: tuple[str, str] | None = None,
+    adapter_class: type[HTTPAdapter] = HTTPAdapter,
+) -> requests.Session:
+    """
+    Build a keep-alive session to the Space: its TLS setting, no proxy from the environment.
+
+    :param settings: the Space's settings (``verify`` is read).
+    :param pool_size: connections kept open. ``pool_block`` keeps threads waiting for a free
+        connection instead of opening (and then discarding) extra ones, so a bulk run never holds
+        more sockets than it was sized for.
+    :param headers: headers sent with every request, beside the User-Agent.
+    :param auth: Basic credentials; ``None`` for a session that must never send them.
+    :param adapter_class: the requests adapter to mount.
+    """
+    session = requests.Session()
+    session.auth = auth
+    session.verify = settings.verify
+    session.trust_env = False
+    session.headers.update({"User-Agent": USER_AGENT, **headers})
+    adapter = adapter_class(pool_connections=1, pool_maxsize=pool_size, pool_block=True)
+    session.mount("https://", adapter)
+    session.mount("http://", adapter)
+    return session
+
+
 class SignalWireTransport(TransportBase):
     """
     Send requests to one SignalWire Space over a keep-alive session, with retries.
@@ -96,16 +123,13 @@ class SignalWireTransport(TransportBase):
         self._killed = threading.Event()
         self.sleep: Callable[[float], Any] = sleep or self._killed.wait
         self._retryings: dict[tuple[RetryPolicy, int], Retrying] = {}
-        self.session = requests.Session()
-        self.session.auth = (settings.project_id, settings.token)
-        self.session.verify = settings.verify
-        self.session.trust_env = False
-        self.session.headers.update({"User-Agent": USER_AGENT, "Accept": "application/json"})
-        # pool_block keeps threads waiting for a free connection instead of opening (and then
-        # discarding) extra ones, so a bulk run never holds more sockets than it was sized for.
-        adapter = WatchedAdapter(pool_connections=1, pool_maxsize=pool_size, pool_block=True)
-        self.session.mount("https://", adapter)
-        self.session.mount("http://", adapter)
+        self.session = new_session(
+            settings,
+            pool_size=pool_size,
+            headers={"Accept": "application/json"},
+            auth=(settings.project_id, settings.token),
+            adapter_class=WatchedAdapter,
+        )
 
     def close(self) -> None:
         """Close the pooled connections."""
