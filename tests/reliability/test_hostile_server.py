@@ -36,6 +36,7 @@ from reliability_support import BASIC, SECRETS, assert_no_secret, leak_surface
 from signalwire_test_support import PROJECT_ID, TOKEN, connection_json
 
 from airflow_provider_signalwire.exceptions import (
+    SignalWireCancelledError,
     SignalWireConnectionError,
     SignalWireError,
     SignalWireNotFoundError,
@@ -595,8 +596,17 @@ class TestKilledTasks:
             assert not thread.is_alive()
             time.sleep(0.3)
             assert len(server.requests) == asked  # no new request after the kill
-            assert isinstance(outcome[0], SignalWireError), outcome
-            assert_no_secret(leak_surface(outcome[0]))
+            killed = outcome[0]
+            if name == "bulk":  # the batch fails after pushing its outcomes, each one killed
+                assert str(killed) == "4 of 4 streams could not be stopped."
+                killed_types = {o["error_type"] for o in ti.xcom["stream_outcomes"]}
+                assert killed_types == {"SignalWireCancelledError"}
+            else:
+                assert isinstance(killed, SignalWireCancelledError), killed
+                assert killed.maybe_delivered is True
+                assert str(killed).endswith(" cut off: the task was killed"), killed
+                assert killed.attempts == 1  # never retried
+            assert_no_secret(leak_surface(killed))
 
     def test_bulk_on_kill_pushes_the_outcomes_it_has(
         self, connect: Callable[..., None], ti: FakeTaskInstance
@@ -621,7 +631,8 @@ class TestKilledTasks:
             outcomes = ti.xcom["stream_outcomes"]
             assert [o["stream_sid"] for o in outcomes] == [s["stream_sid"] for s in streams]
             assert outcomes[0]["status"] == "stopped"
-            assert all("error" in o for o in outcomes[1:])
+            assert outcomes[1]["error"].endswith(" cut off: the task was killed")
+            assert all(o["error"].endswith(" not sent: the task was killed") for o in outcomes[2:])
 
     def test_sigterm_in_the_main_thread(
         self, connect: Callable[..., None], ti: FakeTaskInstance
@@ -638,7 +649,7 @@ class TestKilledTasks:
             try:
                 timer.start()
                 started = time.monotonic()
-                with pytest.raises(SignalWireError):
+                with pytest.raises(SignalWireCancelledError, match="cut off: the task was killed"):
                     task.execute({"ti": ti})  # type: ignore[arg-type]
                 assert time.monotonic() - started < 2.0
                 assert len(server.requests) == 1
