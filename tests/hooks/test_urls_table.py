@@ -246,3 +246,9 @@ def test_next_page_off_the_collection_is_refused(next_uri: str, says: str) -> No
         next_page(next_uri, CONFERENCES)
 
     assert str(caught.value) == f"SignalWire's next_page_uri {next_uri!r} {says}"
+
+
+def test_conference_paths_built_inside_a_test() -> None:
+    """The tables above are built at import; mutation testing only sees calls made by a test."""
+    assert account_path(ACCOUNT) + "/Conferences" == conferences_path(ACCOUNT) == CONFERENCES
+    assert conference_path(ACCOUNT, CONFERENCE) == f"{CONFERENCES}/{CONFERENCE}"

@@ -502,9 +502,14 @@ class TestSlowAnswers:
         with hostile_server(lambda seen: SLOW[name]) as server:
             connect(server.url, timeout=READ_TIMEOUT)
             started = time.monotonic()
-            with pytest.raises(SignalWireConnectionError):
+            with pytest.raises(SignalWireConnectionError) as caught:
                 quick_hook().get_conference(CONF)
             assert time.monotonic() - started < READ_TIMEOUT + SLACK
+        assert str(caught.value) == (
+            f"SignalWire request GET {CONFERENCES}/{CONF} to 127.0.0.1:{server.port} failed: "
+            "ReadTimeout (no complete answer within the 1s read timeout)"
+        )
+        assert caught.value.maybe_delivered is True
 
     @pytest.mark.parametrize("name", SLOW)
     def test_trigger_deadline_per_attempt(self, connect: Callable[..., None], name: str) -> None:
@@ -604,6 +609,8 @@ class TestKilledTasks:
             else:
                 assert isinstance(killed, SignalWireCancelledError), killed
                 assert killed.maybe_delivered is True
+                assert killed.method in {"GET", "POST", "DELETE"}
+                assert killed.path is not None and killed.path.startswith(ROOT)
                 assert str(killed).endswith(" cut off: the task was killed"), killed
                 assert killed.attempts == 1  # never retried
             assert_no_secret(leak_surface(killed))
@@ -709,6 +716,22 @@ class TestKilledTasks:
                 asyncio.run(cancel_after())
                 assert [c for c in clients if not c.is_closed] == [], f"cancelled at {delay}s"
             assert server.wait_until_idle()
+
+    def test_a_killed_hook_sends_nothing_more(self, connect: Callable[..., None]) -> None:
+        with hostile_server(lambda seen: json_answer(conference())) as server:
+            connect(server.url)
+            hook = quick_hook(max_attempts=3)
+            hook.abort()
+            with pytest.raises(SignalWireCancelledError) as caught:
+                hook.get_conference(CONF)
+            assert server.requests == []
+        assert str(caught.value) == (
+            f"SignalWire request GET {CONFERENCES}/{CONF} to 127.0.0.1:{server.port} not sent: "
+            "the task was killed"
+        )
+        assert (caught.value.method, caught.value.path) == ("GET", f"{CONFERENCES}/{CONF}")
+        assert caught.value.maybe_delivered is False
+        assert caught.value.attempts == 1
 
     def test_trigger_cancelled_mid_request_closes_the_connection(
         self, connect: Callable[..., None]
@@ -830,6 +853,14 @@ class TestAnswersThatDontMatch:
             with pytest.raises(SignalWireResponseError):
                 task.execute({"ti": ti})  # type: ignore[arg-type]
         assert ti.xcom == {}
+
+    def test_no_content_where_an_object_is_due(self, connect: Callable[..., None]) -> None:
+        with hostile_server(lambda seen: Answer(status=204, headers=[])) as server:
+            connect(server.url)
+            with pytest.raises(SignalWireResponseError) as caught:
+                quick_hook().get_conference(CONF)
+        assert str(caught.value) == f"SignalWire answered GET {CONFERENCES}/{CONF} without a body"
+        assert (caught.value.method, caught.value.path) == ("GET", f"{CONFERENCES}/{CONF}")
 
     def test_update_participant(self, connect: Callable[..., None]) -> None:
         other = participant("CA99999999999999999999999999999999")

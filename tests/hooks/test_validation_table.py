@@ -1,0 +1,151 @@
+"""
+Argument checks of ``hooks/_validation.py`` as tables: each refusal's exact message, each limit.
+
+The message is the contract here: it names the argument and the value (cut short), and says
+what would be accepted. Written out in full so that a changed word is a failing test.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from airflow_provider_signalwire.exceptions import SignalWireValidationError
+from airflow_provider_signalwire.hooks._validation import (
+    check_max_concurrency,
+    check_participant_update,
+    stream_parameters_form,
+    validate_friendly_name,
+    validate_wss_url,
+)
+
+HUNDRED = {str(n): n for n in range(100)}
+
+PARAMETER_REFUSALS: list[tuple[Any, str, str]] = [
+    ("x", "Invalid parameters 'x': expected a dict of names to values.", "not a dict"),
+    (HUNDRED, "Invalid parameters '<100 items>': at most 99 allowed.", "100 parameters"),
+    ({"": 1}, "Invalid parameters name '': expected a non-empty string.", "an empty name"),
+    ({5: 1}, "Invalid parameters name 5: expected a non-empty string.", "a name not a string"),
+    (
+        {"a\ud800": 1},
+        "Invalid parameters name 'a\\ud800': expected a non-empty string.",
+        "a name with a lone surrogate",
+    ),
+    ({"a": True}, "Invalid parameters['a'] True: expected a string or number.", "a bool value"),
+    ({"a": None}, "Invalid parameters['a'] None: expected a string or number.", "a None value"),
+    (
+        {"a": "\ud800"},
+        "Invalid parameters['a'] '\\ud800': lone surrogates cannot be sent.",
+        "a value with a lone surrogate",
+    ),
+    (
+        {"a": 10**5000},
+        "Invalid parameters['a'] <int too large to show>: too large to send.",
+        "an int past Python's conversion limit",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("parameters", "message"),
+    [row[:2] for row in PARAMETER_REFUSALS],
+    ids=[row[2] for row in PARAMETER_REFUSALS],
+)
+def test_stream_parameters_refused(parameters: Any, message: str) -> None:
+    with pytest.raises(SignalWireValidationError) as caught:
+        stream_parameters_form(parameters)
+
+    assert str(caught.value) == message
+
+
+def test_stream_parameters_are_numbered_fields() -> None:
+    assert stream_parameters_form({"a": 1, "b": "x", "c": 1.5}) == {
+        "Parameter1.Name": "a",
+        "Parameter1.Value": "1",
+        "Parameter2.Name": "b",
+        "Parameter2.Value": "x",
+        "Parameter3.Name": "c",
+        "Parameter3.Value": "1.5",
+    }
+    assert stream_parameters_form(None) == {}
+    assert len(stream_parameters_form({str(n): n for n in range(99)})) == 198  # the most allowed
+
+
+NEED_HOST = "SignalWire streams need a wss:// URL with a host"
+WSS_REFUSALS: list[tuple[Any, str, str]] = [
+    (5, "Invalid url 5: expected a wss:// URL.", "not a string"),
+    ("wss://a.example/\x00", "Invalid url 'wss://a.example/\\x00': expected a wss:// URL.", "a control character"),
+    (
+        "wss://a.example:99999/",
+        "Invalid url 'wss://a.example:99999/': not a URL (Port out of range 0-65535).",
+        "a port out of range",
+    ),
+    ("ws://a.example/", f"Invalid url 'ws://a.example/': {NEED_HOST}.", "ws:// instead of wss://"),
+    ("wss:///x", f"Invalid url 'wss:///x': {NEED_HOST}.", "no host"),
+    ("wss://a .example/x", f"Invalid url 'wss://a .example/x': {NEED_HOST}.", "a space in the host"),
+    ("wss://a.example/x y", f"Invalid url 'wss://a.example/x y': {NEED_HOST}.", "a space in the path"),
+    (
+        "wss://" + "\u00fc" * 70 + ".example/a",
+        f"Invalid url 'wss://{chr(0xFC) * 70}.example/a': {NEED_HOST}.",
+        "a host IDNA cannot encode (label too long)",
+    ),
+    ("wss://a..example/x", f"Invalid url 'wss://a..example/x': {NEED_HOST}.", "an empty label"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("url", "message"), [row[:2] for row in WSS_REFUSALS], ids=[row[2] for row in WSS_REFUSALS]
+)
+def test_wss_url_refused(url: Any, message: str) -> None:
+    with pytest.raises(SignalWireValidationError) as caught:
+        validate_wss_url(url)
+
+    assert str(caught.value) == message
+
+
+@pytest.mark.parametrize(
+    "url", ["wss://media.example.com/a", "wss://b\u00fccher.example/a", "WSS://a.example:8443/x"]
+)
+def test_wss_url_accepted_as_given(url: str) -> None:
+    assert validate_wss_url(url) == url
+
+
+def test_wss_url_names_the_argument() -> None:
+    with pytest.raises(SignalWireValidationError, match=r"^Invalid status_callback 'ws://a/': "):
+        validate_wss_url("ws://a/", "status_callback")
+
+
+@pytest.mark.parametrize(("value", "ok"), [(0, False), (1, True), (64, True), (65, False)])
+def test_max_concurrency_limits(value: int, ok: bool) -> None:
+    if ok:
+        assert check_max_concurrency(value) == value
+        return
+    with pytest.raises(SignalWireValidationError) as caught:
+        check_max_concurrency(value)
+    assert (
+        str(caught.value) == f"Invalid max_concurrency {value}: expected an integer from 1 to 64."
+    )
+
+
+@pytest.mark.parametrize(("length", "ok"), [(0, False), (1, True), (64, True), (65, False)])
+def test_friendly_name_limits(length: int, ok: bool) -> None:
+    name = "n" * length
+    if ok:
+        assert validate_friendly_name(name) == name
+        return
+    with pytest.raises(SignalWireValidationError) as caught:
+        validate_friendly_name(name)
+    assert str(caught.value) == (
+        f"Invalid friendly_name {name!r}: expected a string of 1 to 64 characters."
+    )
+
+
+def test_participant_update_names_the_call_and_the_fields() -> None:
+    with pytest.raises(SignalWireValidationError) as caught:
+        check_participant_update({"muted": True, "colour": 1})
+
+    assert str(caught.value).startswith(
+        "Unknown update_participant field(s): ['colour']; SignalWire's API defines only "
+        "announce_method (AnnounceMethod), "
+    )
