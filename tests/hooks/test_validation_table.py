@@ -15,8 +15,11 @@ from airflow_provider_signalwire.exceptions import SignalWireValidationError
 from airflow_provider_signalwire.hooks._validation import (
     check_max_concurrency,
     check_participant_update,
+    json_argument,
+    stream_pairs,
     stream_parameters_form,
     validate_friendly_name,
+    validate_stream_identifier,
     validate_wss_url,
 )
 
@@ -149,3 +152,43 @@ def test_participant_update_names_the_call_and_the_fields() -> None:
         "Unknown update_participant field(s): ['colour']; SignalWire's API defines only "
         "announce_method (AnnounceMethod), "
     )
+
+
+OTHER_REFUSALS: list[tuple[Any, str, str]] = [
+    (lambda: stream_pairs("not json"), "Invalid streams 'not json': expected a list or its JSON.", "streams not JSON"),
+    (lambda: stream_pairs({"a": 1}), "Invalid streams {'a': 1}: expected a list.", "streams not a list"),
+    (lambda: stream_pairs([5]), "Invalid streams[0] 5: expected a dict with conference_sid and stream_sid.", "an entry not a dict"),
+    (
+        lambda: stream_pairs([{"conference_sid": "bad/", "stream_sid": "ST1"}]),
+        "streams[0]: Invalid conference_sid 'bad/': expected 1-64 ASCII letters, digits or hyphens.",
+        "an entry's conference_sid",
+    ),
+    (
+        lambda: stream_pairs([{"conference_sid": "CF1", "stream_sid": ""}]),
+        "streams[0]: Invalid stream_sid '': expected a non-empty string.",
+        "an entry's stream_sid",
+    ),
+    (lambda: check_participant_update({"muted": "yes"}), "Invalid muted 'yes': expected True or False.", "a flag not a bool"),
+    (
+        lambda: validate_stream_identifier("a\ud800"),
+        "Invalid stream_sid 'a\\ud800': control characters and lone surrogates are not allowed.",
+        "a lone surrogate in a stream name",
+    ),
+    (lambda: json_argument("parameters", "{", dict), "Invalid parameters '{': expected a dict or its JSON.", "JSON that does not parse"),
+    (lambda: json_argument("parameters", 5, dict), "Invalid parameters 5: expected a dict.", "neither the type nor JSON"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("call", "message"), [row[:2] for row in OTHER_REFUSALS], ids=[row[2] for row in OTHER_REFUSALS]
+)
+def test_other_refusals(call: Any, message: str) -> None:
+    with pytest.raises(SignalWireValidationError) as caught:
+        call()
+
+    assert str(caught.value) == message
+
+
+def test_json_arguments_and_stream_pairs_accepted() -> None:
+    assert json_argument("parameters", '{"a": 1}', dict) == {"a": 1}
+    assert stream_pairs('[{"conference_sid": "CF1", "stream_sid": "ST1"}]') == [("CF1", "ST1")]
