@@ -429,10 +429,10 @@ class TestStartOperatorInputs:
         self, recorder: tuple[SignalWireHook, RecordingAdapter], url: str
     ) -> None:
         """
-        BUG: ``validate_wss_url`` takes whatever ``urlsplit`` puts in ``hostname`` as a host.
+        A stream URL's host must be a host name, by the Space URL's own rule (``_is_valid_host``).
 
-        ``wss://%`` or ``wss://<script>/`` pass validation and are sent to SignalWire as the
-        stream URL; the Space URL check (``_is_valid_host``) would refuse those hosts.
+        ``urlsplit`` puts whatever stands between ``//`` and the path into ``hostname``: ``wss://%``
+        or ``wss://<script>/`` are refused before any request instead of being sent on.
         """
         hook, adapter = recorder
         adapter.sent.clear()
@@ -482,10 +482,9 @@ class TestStartOperatorInputs:
         self, recorder: tuple[SignalWireHook, RecordingAdapter]
     ) -> None:
         """
-        BUG: ``str()`` of an int over 4300 digits raises a plain ValueError, not the provider's.
+        An int past Python's 4300-digit conversion limit is refused as a validation error.
 
-        ``stream_parameters_form`` accepts any int, then ``str(value)`` hits Python's
-        int-to-string digit limit, so the task fails with an unexplained ``ValueError``.
+        ``str(value)`` would raise a plain ``ValueError``; the check names the parameter instead.
         """
         hook, adapter = recorder
         adapter.sent.clear()

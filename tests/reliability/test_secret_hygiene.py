@@ -329,11 +329,10 @@ class TestTls:
         self, make_hook: MakeHook, tls_server: Any, sleeps: FakeSleep
     ) -> None:
         """
-        BUG: a certificate that fails verification is retried like a network blip.
+        A certificate that fails verification is not retried like a network blip.
 
         Waiting cannot make an untrusted certificate trusted, and the request provably never left
-        (the TLS handshake failed), yet the error says ``maybe_delivered`` and the hook backs off
-        and retries ``max_attempts`` times (about 15 s of sleeping with the defaults).
+        (the TLS handshake failed): one attempt, ``SignalWireTLSError``, ``maybe_delivered`` false.
         """
         hook = make_hook(f"https://127.0.0.1:{tls_server.server_address[1]}", max_attempts=3)
 
