@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
+import sqlite3
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -46,3 +49,64 @@ class AsyncFakeSleep(FakeSleep):
 
     async def __call__(self, seconds: float) -> None:  # type: ignore[override]
         self.waits.append(seconds)
+
+
+def without_airflow_mask_messages(output: str) -> str:
+    """
+    Drop the ``MaskSecret`` messages Airflow itself relays, which ``airflow dags test`` prints.
+
+    Airflow's in-process test supervisor prints every message it relays at DEBUG, including the
+    ``MaskSecret`` messages Airflow sends when a task fetches a connection or Variable (``airflow
+    dags test`` only; real deployments do not log them). Not ours to fix: exactly those lines go.
+    """
+    return "\n".join(
+        line
+        for line in output.splitlines()
+        if not ("Sending request" in line and "type='MaskSecret'" in line)
+    )
+
+
+def places_a_user_can_read(console: str) -> dict[str, str]:
+    """The console output given, every task log file, and the metadata database's files."""
+    places = {"console": console}
+    for path in (airflow_home() / "logs").rglob("*"):
+        if path.is_file():
+            places[str(path)] = path.read_text(errors="replace")
+    # SQLite runs in WAL mode: recent writes sit in airflow.db-wal until a checkpoint.
+    for path in airflow_home().glob("airflow.db*"):
+        places[f"metadata database ({path.name})"] = path.read_bytes().decode("latin-1")
+    return places
+
+
+def assert_no_secret_anywhere(console: str, secrets: tuple[str, ...]) -> None:
+    """Fail if any secret is in the console output, a task log or the metadata database."""
+    for where, text in places_a_user_can_read(console).items():
+        for secret in secrets:
+            assert secret not in text, f"secret leaked into {where}"
+
+
+def read_xcom(dag_id: str, task_id: str, key: str, *, order_by: str) -> list[Any]:
+    """
+    Read XCom values from a snapshot of the metadata database, never the live files.
+
+    A reader in this process sharing the WAL index with Airflow's processes saw "malformed"
+    pages, so the database and its WAL file are copied together and the copy is queried.
+
+    :param order_by: ``run_id`` or ``map_index``.
+    """
+    if order_by not in {"run_id", "map_index"}:
+        raise ValueError(order_by)
+    with tempfile.TemporaryDirectory() as snapshot:
+        for path in airflow_home().glob("airflow.db*"):
+            if not path.name.endswith("-shm"):
+                shutil.copy(path, snapshot)
+        db = sqlite3.connect(Path(snapshot) / "airflow.db")
+        try:
+            rows = db.execute(
+                "SELECT value FROM xcom WHERE dag_id = ? AND task_id = ? AND key = ?"
+                f" ORDER BY {order_by}",
+                (dag_id, task_id, key),
+            ).fetchall()
+        finally:
+            db.close()
+    return [json.loads(value) for (value,) in rows]

@@ -11,20 +11,26 @@ from __future__ import annotations
 import base64
 import json
 import os
-import shutil
-import sqlite3
 import subprocess
 import sys
-import tempfile
 import threading
 import time
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
-from signalwire_test_support import PROJECT_ID, REPO, TOKEN, airflow_home, connection_json
+from signalwire_test_support import (
+    PROJECT_ID,
+    REPO,
+    TOKEN,
+    assert_no_secret_anywhere,
+    connection_json,
+    read_xcom,
+    without_airflow_mask_messages,
+)
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from airflow_provider_signalwire.testing import SignalWireEmulator
 
 BEARER = "bearer-LEAKCHECK-9a8b7c6d5e4f"
@@ -57,47 +63,12 @@ def stopped_streams(emu: SignalWireEmulator) -> dict[str, int]:
     return {sid: count for sid, count in emu.stop_counts.items() if count}
 
 
-def airflow_own_mask_messages(line: str) -> bool:
-    """
-    Airflow's in-process test supervisor prints every message it relays at DEBUG, including the
-    ``MaskSecret`` messages Airflow itself sends when a task fetches a connection or Variable
-    (``airflow dags test`` only; real deployments do not log them). Not ours to fix: the test
-    ignores exactly those lines and nothing else.
-    """
-    return "Sending request" in line and "type='MaskSecret'" in line
-
-
-def assert_no_secret_anywhere(output: str) -> None:
-    console = "\n".join(line for line in output.splitlines() if not airflow_own_mask_messages(line))
-    places = {"console": console}
-    for path in (airflow_home() / "logs").rglob("*"):
-        if path.is_file():
-            places[str(path)] = path.read_text(errors="replace")
-    # SQLite runs in WAL mode: recent writes sit in airflow.db-wal until a checkpoint.
-    for path in airflow_home().glob("airflow.db*"):
-        places[f"metadata database ({path.name})"] = path.read_bytes().decode("latin-1")
-    for where, text in places.items():
-        for secret in SECRETS:
-            assert secret not in text, f"secret leaked into {where}"
+def assert_secrets_nowhere(output: str) -> None:
+    assert_no_secret_anywhere(without_airflow_mask_messages(output), SECRETS)
 
 
 def xcom(dag_id: str, task_id: str, key: str = "return_value") -> list[Any]:
-    # Query a snapshot (database and WAL files copied together), never the live files: a reader
-    # in this process sharing the WAL index with Airflow's processes saw "malformed" pages.
-    with tempfile.TemporaryDirectory() as snapshot:
-        for path in airflow_home().glob("airflow.db*"):
-            if not path.name.endswith("-shm"):
-                shutil.copy(path, snapshot)
-        db = sqlite3.connect(Path(snapshot) / "airflow.db")
-        try:
-            rows = db.execute(
-                "SELECT value FROM xcom WHERE dag_id = ? AND task_id = ? AND key = ?"
-                " ORDER BY map_index",
-                (dag_id, task_id, key),
-            ).fetchall()
-        finally:
-            db.close()
-    return [json.loads(value) for (value,) in rows]
+    return read_xcom(dag_id, task_id, key, order_by="map_index")
 
 
 @pytest.mark.parametrize("dag_file", DAG_FILES, ids=lambda path: path.name)
@@ -121,7 +92,7 @@ def test_stop_dag_stops_the_seeded_stream(airflow_db: Path, emulator: SignalWire
     assert stream["sid"] == emulator.demo_stream_sid
     assert stream["status"] == "stopped"
     assert xcom("signalwire_stop_conference_stream", "stop_stream", "stream_status") == ["stopped"]
-    assert_no_secret_anywhere(output)
+    assert_secrets_nowhere(output)
 
 
 def test_stop_dag_fails_clearly_on_unknown_stream(
@@ -174,7 +145,7 @@ def test_lifecycle_dag_defers_starts_and_stops(
     polls = [r for r in emulator.requests if r.method == "GET"]
     assert len(polls) >= 2, "the sensor should have polled before the conference went live"
     assert "deferred" in output.lower() or "TaskDeferred" in output
-    assert_no_secret_anywhere(output)
+    assert_secrets_nowhere(output)
 
 
 def test_bulk_dag_stops_every_stream_once(airflow_db: Path, emulator: SignalWireEmulator) -> None:
@@ -192,4 +163,4 @@ def test_bulk_dag_stops_every_stream_once(airflow_db: Path, emulator: SignalWire
     [counts] = xcom("signalwire_bulk_stop_streams", "summarize")
     assert counts == {"mapped_stopped": 4, "bulk_stopped": 3}
     assert len(xcom("signalwire_bulk_stop_streams", "stop_mapped", "stream_status")) == 4
-    assert_no_secret_anywhere(output)
+    assert_secrets_nowhere(output)

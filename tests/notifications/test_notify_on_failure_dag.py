@@ -15,7 +15,13 @@ import sys
 from typing import TYPE_CHECKING
 
 import pytest
-from signalwire_test_support import PROJECT_ID, TOKEN, airflow_home, connection_json
+from signalwire_test_support import (
+    PROJECT_ID,
+    TOKEN,
+    assert_no_secret_anywhere,
+    connection_json,
+    without_airflow_mask_messages,
+)
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -47,23 +53,6 @@ def run_failing_dag(emu: SignalWireEmulator) -> str:
     return done.stdout + done.stderr
 
 
-def places_a_user_can_read(output: str) -> dict[str, str]:
-    # At DEBUG, `airflow dags test` (only) prints the MaskSecret messages Airflow itself relays
-    # when a task reads a connection; not ours, and skipped here exactly, nothing else.
-    console = "\n".join(
-        line
-        for line in output.splitlines()
-        if not ("Sending request" in line and "type='MaskSecret'" in line)
-    )
-    places = {"console": console}
-    for path in (airflow_home() / "logs").rglob("*"):
-        if path.is_file():
-            places[str(path)] = path.read_text(errors="replace")
-    for path in airflow_home().glob("airflow.db*"):
-        places[f"metadata database ({path.name})"] = path.read_bytes().decode("latin-1")
-    return places
-
-
 def test_task_and_dag_failure_text_every_on_call_number(
     airflow_db: Path, emulator: SignalWireEmulator
 ) -> None:
@@ -80,6 +69,4 @@ def test_task_and_dag_failure_text_every_on_call_number(
     assert "in run manual__" in task_body
     assert f"/dags/{DAG_ID}/runs/" in task_body and "/tasks/nightly_export" in task_body
     assert "{{" not in task_body and "{{" not in dag_messages[0][2]
-    for where, text in places_a_user_can_read(output).items():
-        for secret in SECRETS:
-            assert secret not in text, f"secret leaked into {where}"
+    assert_no_secret_anywhere(without_airflow_mask_messages(output), SECRETS)

@@ -11,20 +11,24 @@ from __future__ import annotations
 import base64
 import json
 import os
-import shutil
-import sqlite3
 import subprocess
 import sys
-import tempfile
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
-from signalwire_test_support import PROJECT_ID, TOKEN, airflow_home, connection_json
+from signalwire_test_support import (
+    PROJECT_ID,
+    TOKEN,
+    assert_no_secret_anywhere,
+    connection_json,
+    read_xcom,
+)
 
 from airflow_provider_signalwire.testing.media import media_bytes
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from airflow_provider_signalwire.testing import SignalWireEmulator
 
 DAG_ID = "signalwire_archive_conference_recordings"
@@ -47,33 +51,7 @@ def dags_test(emu: SignalWireEmulator, conf: dict[str, Any]) -> str:
 
 
 def xcom(task_id: str, key: str) -> list[Any]:
-    # A snapshot of the database and its WAL, never the live files Airflow's processes share.
-    with tempfile.TemporaryDirectory() as snapshot:
-        for path in airflow_home().glob("airflow.db*"):
-            if not path.name.endswith("-shm"):
-                shutil.copy(path, snapshot)
-        db = sqlite3.connect(Path(snapshot) / "airflow.db")
-        try:
-            rows = db.execute(
-                "SELECT value FROM xcom WHERE dag_id = ? AND task_id = ? AND key = ?"
-                " ORDER BY run_id",
-                (DAG_ID, task_id, key),
-            ).fetchall()
-        finally:
-            db.close()
-    return [json.loads(value) for (value,) in rows]
-
-
-def assert_token_nowhere(output: str) -> None:
-    places = {"console": output}
-    for path in (airflow_home() / "logs").rglob("*"):
-        if path.is_file():
-            places[str(path)] = path.read_text(errors="replace")
-    for path in airflow_home().glob("airflow.db*"):
-        places[f"metadata database ({path.name})"] = path.read_bytes().decode("latin-1")
-    for where, text in places.items():
-        for secret in SECRETS:
-            assert secret not in text, f"the API token leaked into {where}"
+    return read_xcom(DAG_ID, task_id, key, order_by="run_id")
 
 
 def test_archives_byte_exact_then_downloads_nothing(
@@ -106,4 +84,4 @@ def test_archives_byte_exact_then_downloads_nothing(
 
     assert [r for r in emulator.requests if r.method == "GET" and r.path.endswith(".wav")] == []
     assert "archive summary: {'downloaded': 0, 'skipped': 4, 'bytes': 0}" in second
-    assert_token_nowhere(first + second)
+    assert_no_secret_anywhere(first + second, SECRETS)
