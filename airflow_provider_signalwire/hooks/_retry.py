@@ -46,12 +46,13 @@ def retry_after_seconds(headers: Mapping[str, str], now: datetime | None = None)
     """
     Read ``Retry-After`` as seconds to wait, whether it holds seconds or an HTTP date.
 
-    A value that cannot be a wait (negative, NaN, infinite, a date not in the future, anything
-    unreadable) is ignored, so the exponential backoff applies instead of a zero-wait burst.
+    A value that asks no wait (zero, negative, NaN, infinite, a date not in the future, anything
+    unreadable) is ignored, so the exponential backoff applies instead of a zero-wait burst (as
+    urllib3 does with ``Retry-After: 0``).
 
     :param headers: the response headers (a case-insensitive mapping).
     :param now: the current time, for dates; defaults to the clock.
-    :return: seconds (finite, ``>= 0``), or ``None`` if the header is absent or unusable.
+    :return: seconds (finite, ``> 0``), or ``None`` if the header is absent or unusable.
     """
     value = (headers.get("Retry-After") or headers.get("retry-after") or "").strip()
     try:
@@ -59,8 +60,8 @@ def retry_after_seconds(headers: Mapping[str, str], now: datetime | None = None)
     except ValueError:
         until = _seconds_until(value, now)
         return until if until is not None and until > 0 else None
-    # A plain number: 0 is an honest "retry now"; negative, NaN and infinities are noise.
-    return seconds if math.isfinite(seconds) and seconds >= 0 else None
+    # A plain number: 0 would retry at once, again and again; negative, NaN, infinities are noise.
+    return seconds if math.isfinite(seconds) and seconds > 0 else None
 
 
 def _seconds_until(value: str, now: datetime | None) -> float | None:

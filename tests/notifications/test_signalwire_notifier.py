@@ -335,7 +335,7 @@ class TestAsyncNotify:
         assert TOKEN not in str(info.value)
 
     def test_async_429_is_retried_as_asked(self, emu: SignalWireEmulator) -> None:
-        emu.add_fault(Fault(status=429, retry_after="0", path_contains="/Messages"), times=1)
+        emu.add_fault(Fault(status=429, retry_after="0.05", path_contains="/Messages"), times=1)
 
         asyncio.run(SignalWireNotifier(to=ALICE, from_number=SENDER, body="x").async_notify({}))
 

@@ -198,8 +198,8 @@ class TestServerErrors:
 class TestRateLimits:
     @pytest.mark.parametrize(
         ("retry_after", "low", "high"),
-        [("3", 3.0, 3.15), ("0", 0.0, 0.0), ("date:+20", 17.0, 21.0)],
-        ids=["seconds", "zero", "http-date"],
+        [("3", 3.0, 3.15), ("0.5", 0.5, 0.525), ("date:+20", 17.0, 21.0)],
+        ids=["seconds", "fraction", "http-date"],
     )
     @pytest.mark.parametrize("status", [429, 503])
     def test_retry_after_is_honoured_then_success(

@@ -911,7 +911,7 @@ def rate_limited_once(value: str, status: int = 429) -> Callable[[Seen], Answer]
 
 INITIAL = 0.5
 IGNORED = [
-    "-5", "-0.5", "nan", "NaN", "inf", "-inf", "1e999", "past-date", "soon", "5 seconds", "0x10", "",
+    "-5", "-0.5", "0", "0.0", "-0", "nan", "NaN", "inf", "-inf", "1e999", "past-date", "soon", "5 seconds", "0x10", "",
 ]  # fmt: skip
 
 
@@ -935,7 +935,7 @@ class TestRetryAfter:
 
     @pytest.mark.parametrize(
         ("value", "asked"),
-        [("0", 0.0), ("1", 1.0), ("119.5", 119.5), ("120", 120.0), ("120.0", 120.0)],
+        [("0.01", 0.01), ("1", 1.0), ("119.5", 119.5), ("120", 120.0), ("120.0", 120.0)],
     )
     def test_up_to_120s_is_honoured(
         self, connect: Callable[..., None], value: str, asked: float
@@ -969,7 +969,7 @@ class TestRetryAfter:
             assert len(server.requests) == 1
         assert waits == []
 
-    @pytest.mark.parametrize("value", ["-5", "nan", "past-date"])
+    @pytest.mark.parametrize("value", ["-5", "0", "nan", "past-date"])
     def test_trigger_ignores_bad_values(self, connect: Callable[..., None], value: str) -> None:
         """A real, short backoff: the retry must come no sooner than ``initial_backoff``."""
         header = http_date(-3600) if value == "past-date" else value
