@@ -22,6 +22,8 @@ if TYPE_CHECKING:
 
 #: ``Content-Encoding`` values both clients accept (``""`` is no header).
 SUPPORTED_ENCODINGS = frozenset({"", "identity", "gzip", "deflate"})
+#: Names a recipient takes as another coding (RFC 9110, section 8.4.1.3).
+ENCODING_ALIASES = {"x-gzip": "gzip"}
 
 
 def check_declared_length(
@@ -50,6 +52,7 @@ def content_encoding(headers: Mapping[str, str], *, status: int, method: str, pa
     :param path: request path, for the message.
     """
     encoding = headers.get("Content-Encoding", "").strip().lower()
+    encoding = ENCODING_ALIASES.get(encoding, encoding)
     if encoding not in SUPPORTED_ENCODINGS:
         raise SignalWireResponseError(
             f"SignalWire answered {status} to {method} {path} with an "

@@ -56,6 +56,8 @@ ENCODINGS = [
     ({"Content-Encoding": "gzip"}, "gzip", "gzip is accepted"),
     ({"Content-Encoding": "deflate"}, "deflate", "deflate is accepted"),
     ({"Content-Encoding": " GZip "}, "gzip", "the name is trimmed and lower-cased"),
+    ({"Content-Encoding": "x-gzip"}, "gzip", "x-gzip is gzip (RFC 9110)"),
+    ({"Content-Encoding": "X-GZIP"}, "gzip", "x-gzip in capitals too"),
 ]
 
 
@@ -68,12 +70,13 @@ def test_supported_content_encoding(headers: dict[str, str], encoding: str) -> N
 
 @pytest.mark.parametrize(
     "encoding",
-    ["br", "zstd", "gzip, gzip", "compress"],
+    ["br", "zstd", "gzip, gzip", "compress", "x-deflate"],
     ids=[
         "brotli is refused",
         "zstd is refused",
         "stacked encodings are refused",
         "compress is refused",
+        "x-deflate is no alias",
     ],
 )
 def test_unsupported_content_encoding_is_refused(encoding: str) -> None:

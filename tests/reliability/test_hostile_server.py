@@ -373,12 +373,14 @@ ENCODINGS: dict[str, Callable[[bytes], bytes]] = {
     "gzip-two-members": gzip_members,
     "deflate-zlib": zlib.compress,
     "deflate-raw": raw_deflate,
+    "x-gzip": gzip_members,
+    "GZIP": gzip.compress,
     "br": gzip.compress,
     "compress": zlib.compress,
     "x-unknown": lambda data: data,
     "gzip, gzip": lambda data: gzip.compress(gzip.compress(data)),
 }
-ACCEPTED = {"identity", "gzip", "gzip-two-members", "deflate-zlib", "deflate-raw"}
+ACCEPTED = {"identity", "gzip", "gzip-two-members", "deflate-zlib", "deflate-raw", "x-gzip", "GZIP"}
 
 
 class TestContentEncodings:
