@@ -12,6 +12,7 @@ proxy in between may answer HTML, nothing, or a cut-off body. All of them end up
 
 from __future__ import annotations
 
+import socket
 import ssl
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -308,6 +309,9 @@ def transport_error(
     if caused_by(exc, ConnectionRefusedError):
         never_sent = True  # refused before any byte of the request could be sent
         what = "connection refused (nothing listens there; connection was not established)"
+    elif caused_by(exc, socket.gaierror):
+        never_sent = True  # no address to connect to: nothing was sent
+        what = "the host name did not resolve (check the Space URL; connection was not established)"
     elif never_sent:
         what = f"{type(exc).__name__} (connection was not established)"
     else:

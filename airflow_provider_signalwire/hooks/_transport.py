@@ -62,10 +62,10 @@ def _is_connect_failure(exc: requests.RequestException) -> bool:
     """Tell whether the connection was never established, so the request never left."""
     if isinstance(exc, requests.ConnectTimeout):
         return True
+    # urllib3 wraps every failure to connect (refused, unreachable, a name that does not
+    # resolve: NameResolutionError is one) in NewConnectionError, the reason of requests' error.
     reason = getattr(exc.args[0], "reason", None) if exc.args else None
-    return isinstance(
-        reason, urllib3.exceptions.NewConnectionError | urllib3.exceptions.NameResolutionError
-    )
+    return isinstance(reason, urllib3.exceptions.NewConnectionError)
 
 
 def new_session(

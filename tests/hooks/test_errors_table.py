@@ -6,6 +6,7 @@ Each row is one rule of the specification, named by its test id; the values are 
 
 from __future__ import annotations
 
+import socket
 import ssl
 from typing import Any
 
@@ -13,7 +14,12 @@ import httpcore
 import httpx
 import pytest
 import requests
-from urllib3.exceptions import MaxRetryError, NewConnectionError, ProtocolError
+from urllib3.exceptions import (
+    MaxRetryError,
+    NameResolutionError,
+    NewConnectionError,
+    ProtocolError,
+)
 from urllib3.exceptions import SSLError as Urllib3SSLError
 
 from airflow_provider_signalwire._compat import AirflowFailException
@@ -398,6 +404,8 @@ NOT_TRUSTED = (
     "verify extra"
 )
 REFUSED_SAYS = "connection refused (nothing listens there; connection was not established)"
+NO_NAME = socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+NO_NAME_SAYS = "the host name did not resolve (check the Space URL; connection was not established)"
 
 TRANSPORT = [
     (
@@ -444,6 +452,28 @@ TRANSPORT = [
         REFUSED_SAYS,
         False,
         "a refused connection under httpx provably never arrived",
+    ),
+    (
+        requests.exceptions.ConnectionError(
+            MaxRetryError(
+                None,  # type: ignore[arg-type]
+                "/",
+                reason=caused(NameResolutionError("space", None, NO_NAME), NO_NAME),  # type: ignore[arg-type]
+            )
+        ),
+        False,
+        SignalWireConnectionError,
+        NO_NAME_SAYS,
+        False,
+        "a name that did not resolve under requests provably never arrived",
+    ),
+    (
+        caused(httpx.ConnectError("[Errno -2] Name or service not known"), NO_NAME),
+        True,
+        SignalWireConnectionError,
+        NO_NAME_SAYS,
+        False,
+        "a name that did not resolve under httpx provably never arrived",
     ),
     (
         httpx.ConnectTimeout("timed out"),

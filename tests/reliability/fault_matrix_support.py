@@ -7,7 +7,9 @@ runs the stream calls (stop, start) that only the sync hook has.
 
 from __future__ import annotations
 
+import errno
 import gzip
+import socket
 import tracemalloc
 from datetime import datetime, timedelta, timezone
 from email.utils import format_datetime
@@ -49,6 +51,47 @@ def closed_port_url() -> str:
     """The URL of a loopback port that was just free again: connecting there is refused."""
     with SignalWireEmulator(project_id=PROJECT_ID, token=TOKEN) as emu:
         return emu.url
+
+
+#: How a connection can fail before anything is sent -> what the error says about it.
+CONNECT_FAILURES = {
+    "name-does-not-resolve": "the host name did not resolve",
+    "network-unreachable": "connection was not established",
+}
+
+
+def fail_to_connect_once(monkeypatch: pytest.MonkeyPatch, how: str) -> list[str]:
+    """
+    Make the next connection fail before it is established, as ``how`` says; no network is used.
+
+    ``name-does-not-resolve`` makes one host name lookup fail as a DNS failure does;
+    ``network-unreachable`` makes one ``connect()`` fail with ``ENETUNREACH``. Later lookups and
+    connects work as usual, so a retry reaches the local server.
+
+    :return: what failed (the host name looked up, or the address connected to).
+    """
+    failed: list[str] = []
+    if how == "name-does-not-resolve":
+        real_getaddrinfo = socket.getaddrinfo
+
+        def getaddrinfo(host: str, *args: Any, **kwargs: Any) -> Any:
+            if not failed:
+                failed.append(host)
+                raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+            return real_getaddrinfo(host, *args, **kwargs)
+
+        monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+    else:
+        real_connect = socket.socket.connect
+
+        def connect(sock: socket.socket, address: Any) -> None:
+            if not failed:
+                failed.append(str(address[0]))
+                raise OSError(errno.ENETUNREACH, "Network is unreachable")
+            real_connect(sock, address)
+
+        monkeypatch.setattr(socket.socket, "connect", connect)
+    return failed
 
 
 def http_date(seconds_from_now: float) -> str:

@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 import pytest
 from fault_matrix_support import (
     CLIENT_ERRORS,
+    CONNECT_FAILURES,
     ERROR_SHAPES,
     HTML,
     HUGE,
@@ -26,6 +27,7 @@ from fault_matrix_support import (
     closed_port_url,
     error_body,
     expect,
+    fail_to_connect_once,
     gzip_bomb,
     peak_while,
     retry_after_value,
@@ -68,6 +70,32 @@ class TestTransportFaults:
         assert "connection refused" in str(err)
         assert "connection was not established" in str(err)
         assert urlsplit(url).netloc in str(err)
+
+    @pytest.mark.parametrize("how", CONNECT_FAILURES)
+    def test_a_connection_never_established_is_retried(
+        self,
+        make_client: MakeClient,
+        emulator: SignalWireEmulator,
+        monkeypatch: pytest.MonkeyPatch,
+        how: str,
+    ) -> None:
+        url = emulator.url.replace("127.0.0.1", "localhost")
+        sid = emulator.demo_conference_sid
+        failed = fail_to_connect_once(monkeypatch, how)
+
+        err = expect(
+            SignalWireConnectionError, lambda: make_client(url, max_attempts=1).get_conference(sid)
+        )
+        assert err.maybe_delivered is False
+        assert CONNECT_FAILURES[how] in str(err)
+        assert len(failed) == 1
+
+        failed.clear()
+        client = make_client(url, max_attempts=2)
+        assert client.get_conference(sid)["sid"] == sid
+        assert len(failed) == 1
+        assert len(emulator.requests) == 1
+        assert len(client.sleeps.waits) == 1
 
     def test_connect_timeout_on_a_full_backlog(self, make_client: MakeClient) -> None:
         with full_backlog_listener() as port:

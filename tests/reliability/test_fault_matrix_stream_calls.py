@@ -15,12 +15,14 @@ from typing import TYPE_CHECKING, Any
 import pytest
 from fault_matrix_support import (
     CLIENT_ERRORS,
+    CONNECT_FAILURES,
     ERROR_SHAPES,
     MALFORMED_SUCCESS,
     REDIRECTS,
     closed_port_url,
     error_body,
     expect,
+    fail_to_connect_once,
     http_date,
     retry_after_value,
 )
@@ -70,6 +72,33 @@ class TestTransportFaults:
         assert err.attempts == 3
         assert len(sleeps.waits) == 2
         assert "connection was not established" in str(err)
+
+    @pytest.mark.parametrize("how", CONNECT_FAILURES)
+    @pytest.mark.parametrize("call", ["stop", "start"])
+    def test_a_connection_never_established_is_retried(
+        self,
+        make_hook: MakeHook,
+        emulator: SignalWireEmulator,
+        sleeps: FakeSleep,
+        monkeypatch: pytest.MonkeyPatch,
+        call: str,
+        how: str,
+    ) -> None:
+        """Nothing was sent (no address, no route): even a start is repeated."""
+        url = emulator.url.replace("127.0.0.1", "localhost")
+        action = {"stop": stop, "start": start}[call]
+        failed = fail_to_connect_once(monkeypatch, how)
+
+        err = expect(SignalWireConnectionError, action(make_hook(url, max_attempts=1), emulator))
+        assert err.maybe_delivered is False
+        assert CONNECT_FAILURES[how] in str(err)
+
+        failed.clear()
+        answer = action(make_hook(url, max_attempts=2), emulator)()
+        assert answer["status"] == ("stopped" if call == "stop" else "in-progress")
+        assert len(failed) == 1
+        assert len(emulator.requests) == 1
+        assert len(sleeps.waits) == 1
 
     def test_read_timeout_on_start_is_not_retried(
         self, make_hook: MakeHook, emulator: SignalWireEmulator
