@@ -32,7 +32,13 @@ from hostile_server import (
     json_answer,
     raw_deflate,
 )
-from reliability_support import BASIC, SECRETS, assert_no_secret, leak_surface
+from reliability_support import (
+    BASIC,
+    SECRETS,
+    assert_no_secret,
+    full_backlog_listener,
+    leak_surface,
+)
 from signalwire_test_support import PROJECT_ID, TOKEN, connection_json
 
 from airflow_provider_signalwire.exceptions import (
@@ -738,6 +744,41 @@ class TestKilledTasks:
         assert (caught.value.method, caught.value.path) == ("GET", f"{CONFERENCES}/{CONF}")
         assert caught.value.maybe_delivered is False
         assert caught.value.attempts == 1
+
+    def test_a_kill_while_connecting_says_nothing_was_sent(
+        self, connect: Callable[..., None]
+    ) -> None:
+        """The connect cannot be cut (a known limit): it ends at its timeout, as not sent."""
+        with full_backlog_listener() as port:
+            connect(f"http://127.0.0.1:{port}", connect_timeout=0.5)
+            hook = quick_hook(max_attempts=3)
+            thread, outcome = in_thread(lambda: hook.get_conference(CONF))
+            time.sleep(0.1)
+            hook.abort()
+            thread.join(3.0)
+        [err] = outcome
+        assert isinstance(err, SignalWireCancelledError), err
+        assert err.maybe_delivered is False
+        assert err.attempts == 1
+
+    def test_a_kill_ending_a_body_read_until_close_is_no_answer(
+        self, connect: Callable[..., None]
+    ) -> None:
+        """Shutting the socket ends a close-framed body early: that is a kill, not an answer."""
+        answer = json_answer(conference(), framing="close", drip=0.02)
+        with hostile_server(lambda seen: answer) as server:
+            connect(server.url, timeout=5)
+            hook = quick_hook(max_attempts=3)
+            thread, outcome = in_thread(lambda: hook.get_conference(CONF))
+            server.wait_for_request()
+            time.sleep(0.2)
+            hook.abort()
+            thread.join(2.0)
+            assert len(server.requests) == 1
+        [err] = outcome
+        assert isinstance(err, SignalWireCancelledError), err
+        assert err.maybe_delivered is True
+        assert err.attempts == 1
 
     def test_trigger_cancelled_mid_request_closes_the_connection(
         self, connect: Callable[..., None]
