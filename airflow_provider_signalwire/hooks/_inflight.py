@@ -12,6 +12,7 @@ ends, and the transport turns that into the right error.
 from __future__ import annotations
 
 import contextlib
+import math
 import socket
 import threading
 import time
@@ -29,7 +30,9 @@ class Attempt:
     One request in flight: its socket once sent, and why it was cut off, if it was.
 
     :param owner: the registry it belongs to.
-    :param read_timeout: seconds the whole answer may take once the request is sent.
+    :param read_timeout: seconds the whole answer may take once the request is sent;
+        ``math.inf`` for no deadline (a media file takes as long as it takes; each read is
+        still timed by the client).
     """
 
     def __init__(self, owner: InFlight, read_timeout: float) -> None:
@@ -48,7 +51,8 @@ class Attempt:
         """The request is sent: start the deadline of the answer on ``sock``."""
         with self.owner.lock:
             self.sock = sock
-            self.deadline = time.monotonic() + self.read_timeout
+            if math.isfinite(self.read_timeout):
+                self.deadline = time.monotonic() + self.read_timeout
             aborted = self.owner.aborted
             self.owner.wake.notify()
         if aborted:

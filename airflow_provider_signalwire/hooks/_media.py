@@ -9,6 +9,9 @@ redirect. A download that breaks mid-file starts that file over, within the retr
 
 from __future__ import annotations
 
+import contextlib
+import math
+import threading
 import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
@@ -18,12 +21,19 @@ import urllib3
 from tenacity import Retrying
 
 from airflow_provider_signalwire.exceptions import (
+    SignalWireCancelledError,
     SignalWireConnectionError,
     SignalWireError,
     SignalWireResponseError,
 )
 from airflow_provider_signalwire.hooks._attempts import TransportBase, final_error
-from airflow_provider_signalwire.hooks._errors import Answer, error_from_response, transport_error
+from airflow_provider_signalwire.hooks._errors import (
+    Answer,
+    cancelled_error,
+    error_from_response,
+    transport_error,
+)
+from airflow_provider_signalwire.hooks._inflight import InFlight, WatchedAdapter
 from airflow_provider_signalwire.hooks._retry import IDEMPOTENT, TRANSIENT_SERVER_STATUSES
 from airflow_provider_signalwire.hooks._transport import _is_connect_failure, new_session
 
@@ -107,12 +117,48 @@ class MediaClient(TransportBase):
         # A session of its own: the API session carries the Basic credentials, this one none.
         # identity: Content-Length must count the very bytes that are stored.
         self.session = new_session(
-            settings, pool_size=pool_size, headers={"Accept-Encoding": "identity"}
+            settings,
+            pool_size=pool_size,
+            headers={"Accept-Encoding": "identity"},
+            adapter_class=WatchedAdapter,
         )
+        self._inflight = InFlight()
+        self._killed = threading.Event()
 
     def close(self) -> None:
         """Close the pooled connections."""
         self.session.close()
+
+    def abort(self) -> None:
+        """
+        Stop for good, as a killed task must: no new request starts, those in flight end now.
+
+        A download cut off this way fails with
+        :class:`~airflow_provider_signalwire.exceptions.SignalWireCancelledError` (never retried).
+        Safe to call from another thread or from a signal handler.
+        """
+        self._killed.set()
+        self._inflight.abort()
+
+    @contextlib.contextmanager
+    def _watched(self, method: str, path: str) -> Iterator[None]:
+        """Run one attempt that :meth:`abort` can cut off; a cut-off attempt is a cancellation."""
+        origin = self.settings.origin
+        if self._killed.is_set():
+            raise cancelled_error(method, path, origin=origin, maybe_delivered=False)
+        # No deadline for the whole answer: a large file may take long; each read is timed.
+        attempt = self._inflight.begin(math.inf)
+        cut_off: SignalWireCancelledError | None = None
+        try:
+            yield
+        except (SignalWireError, *_TRANSPORT_ERRORS):
+            if not attempt.cut_off:
+                raise
+            cut_off = cancelled_error(method, path, origin=origin, maybe_delivered=True)
+        finally:
+            self._inflight.end(attempt)
+        if cut_off is not None:
+            raise cut_off
 
     def content_length(self, path: str) -> int | None:
         """
@@ -166,6 +212,14 @@ class MediaClient(TransportBase):
         raise failure
 
     def _head_once(self, path: str) -> int | None:
+        with self._watched("HEAD", path):
+            return self._head(path)
+
+    def _download_once(self, path: str, sink: MediaSink) -> MediaDownload:
+        with self._watched("GET", path):
+            return self._download(path, sink)
+
+    def _head(self, path: str) -> int | None:
         # HEAD only spares a download; a server that answers it oddly (405, 404, no length)
         # leaves the decision to the download's own headers, which say the real thing.
         response = self._send("HEAD", path)
@@ -181,7 +235,7 @@ class MediaClient(TransportBase):
         finally:
             response.close()
 
-    def _download_once(self, path: str, sink: MediaSink) -> MediaDownload:
+    def _download(self, path: str, sink: MediaSink) -> MediaDownload:
         response = self._send("GET", path)
         try:
             self._check_success(response, "GET", path)

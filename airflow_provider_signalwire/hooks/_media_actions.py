@@ -25,7 +25,7 @@ class RecordingMediaActions(SyncHookBase):
         """The session that fetches media files: no credentials, same Space, no redirects."""
         from airflow_provider_signalwire.hooks._media import MediaClient
 
-        return MediaClient(
+        client = MediaClient(
             self.settings,
             max_attempts=self.max_attempts,
             initial_backoff=self.initial_backoff,
@@ -33,6 +33,16 @@ class RecordingMediaActions(SyncHookBase):
             pool_size=self.pool_size,
             logger=self.log,
         )
+        if self._aborted:
+            client.abort()
+        return client
+
+    def abort(self) -> None:
+        """Stop for good, media downloads included: see the API calls' ``abort``."""
+        super().abort()
+        media = self.__dict__.get("media")
+        if media is not None:
+            media.abort()
 
     def close(self) -> None:
         """Close pooled connections, the media session's too; they reopen if used again."""

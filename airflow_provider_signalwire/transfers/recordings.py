@@ -12,7 +12,11 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from airflow_provider_signalwire.exceptions import SignalWireError, SignalWireValidationError
+from airflow_provider_signalwire.exceptions import (
+    SignalWireCancelledError,
+    SignalWireError,
+    SignalWireValidationError,
+)
 from airflow_provider_signalwire.hooks._urls import MEDIA_FORMATS
 from airflow_provider_signalwire.hooks._validation import (
     check_max_concurrency,
@@ -159,10 +163,16 @@ class ConferenceRecordingsToStorageOperator(SignalWireBaseOperator):
         return archived
 
     def on_kill(self) -> None:
-        """Stop the downloads: each drops its temporary file, and no new one starts."""
+        """
+        Stop now: requests in flight are cut off and no new one starts.
+
+        The listing or any download in flight ends at once; each download drops its temporary
+        file, and the recordings not started are reported as not started.
+        """
         cancel = self._cancel
         if cancel is not None:
             cancel.set()
+        super().on_kill()
 
     def _archive_one(
         self,
@@ -193,6 +203,10 @@ class ConferenceRecordingsToStorageOperator(SignalWireBaseOperator):
                 raise DownloadCancelledError(f"Recording {sid}: the task is stopping; not started")
             self._copy(sid, final, account, outcome, cancel)
         except (SignalWireError, OSError) as err:
+            if isinstance(err, SignalWireCancelledError):  # on_kill cut the request off
+                err = DownloadCancelledError(
+                    f"Recording {outcome['recording_sid']}: the task is stopping; download dropped"
+                )
             outcome["error"] = str(err)
             outcome["error_type"] = type(err).__name__
             return outcome, None

@@ -16,9 +16,11 @@ import json
 import logging
 import os
 import signal
+import tempfile
 import threading
 import time
 import zlib
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import httpx
@@ -62,6 +64,7 @@ from airflow_provider_signalwire.operators.conference import (
     UpdateConferenceParticipantOperator,
 )
 from airflow_provider_signalwire.sensors.conference import SignalWireConferenceSensor
+from airflow_provider_signalwire.transfers.recordings import ConferenceRecordingsToStorageOperator
 from airflow_provider_signalwire.triggers.conference import ConferenceStatusTrigger
 
 if TYPE_CHECKING:
@@ -73,6 +76,8 @@ CALL = "CA0a1b2c3d4e5f60718293a4b5c6d7e8f9"
 ROOT = f"/api/laml/2010-04-01/Accounts/{PROJECT_ID}"
 CONFERENCES = f"{ROOT}/Conferences"
 BEARER = "bearer-LEAKCHECK-7e6d5c4b3a29"
+#: Where the archive operator would store files; a hanging listing never writes there.
+ARCHIVE = Path(tempfile.gettempdir()) / "signalwire-hostile-archive"
 
 
 # -- building blocks -------------------------------------------------------------------------
@@ -570,6 +575,9 @@ def operators() -> dict[str, Callable[[], Any]]:
             task_id="t", conference_sid=CONF, call_sid=CALL, **common
         ),
         "sensor": lambda: sensor(conference_sid=CONF, poke_interval=0.05, timeout=60),
+        "archive": lambda: ConferenceRecordingsToStorageOperator(
+            task_id="t", conference_sid=CONF, destination=f"file://{ARCHIVE}", **common
+        ),
     }
 
 
@@ -622,6 +630,39 @@ class TestKilledTasks:
                 assert str(killed).endswith(" cut off: the task was killed"), killed
                 assert killed.attempts == 1  # never retried
             assert_no_secret(leak_surface(killed))
+
+    def test_archive_on_kill_ends_a_stalled_download(
+        self, connect: Callable[..., None], ti: FakeTaskInstance, tmp_path: Path
+    ) -> None:
+        """A media file that stops arriving mid-body: on_kill ends it, its temporary file goes."""
+        recording = "RE" + "0a1b2c3d" * 4
+        media = b"RIFF" + b"\x00" * 96
+
+        def handler(seen: Seen) -> Answer:
+            if seen.path.endswith("/Recordings"):
+                item = {"sid": recording, "conference_sid": CONF, "status": "completed"}
+                return json_answer({"recordings": [item], "next_page_uri": None})
+            return Answer(body=media, headers=[("Content-Type", "audio/wav")], drip=0.2)
+
+        with hostile_server(handler) as server:
+            connect(server.url, timeout=3)
+            task = ConferenceRecordingsToStorageOperator(
+                task_id="t", conference_sid=CONF, destination=f"file://{tmp_path}"
+            )
+            thread, outcome = in_thread(lambda: task.execute({"ti": ti}))
+            server.wait_for_request(2)
+            time.sleep(0.5)  # a few bytes are in the temporary file
+            started = time.monotonic()
+            task.on_kill()
+            thread.join(5)
+            assert time.monotonic() - started < 2.0
+            time.sleep(0.3)
+            assert len(server.requests) == 2  # the listing and the one download, not retried
+        assert str(outcome[0]) == f"1 of 1 recordings of conference {CONF} could not be archived."
+        [archived] = ti.xcom["archived"]
+        assert archived["error_type"] == "DownloadCancelledError"
+        assert archived["error"].endswith("the task is stopping; download dropped")
+        assert [p for p in tmp_path.rglob("*") if p.is_file()] == []
 
     def test_bulk_on_kill_pushes_the_outcomes_it_has(
         self, connect: Callable[..., None], ti: FakeTaskInstance
