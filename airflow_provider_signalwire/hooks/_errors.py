@@ -47,11 +47,13 @@ def _error_class(status: int) -> type[SignalWireError]:
         return SignalWireNotFoundError
     if status == 429:
         return SignalWireRateLimitError
-    if status >= 500:
+    if 500 <= status < 600:
         return SignalWireServerError
-    if 300 <= status < 400:
-        return SignalWireResponseError
-    return SignalWireRequestError
+    if 400 <= status < 500:
+        return SignalWireRequestError
+    # A redirect (never followed), or a status no HTTP server sends as a final answer (1xx,
+    # 600 and above): whatever sits in between is broken, not the request.
+    return SignalWireResponseError
 
 
 def _excerpt(body: bytes) -> str:

@@ -7,11 +7,15 @@ only idle connections, never the one a thread is blocked on. So every attempt re
 its connection reports its socket once the request is sent, and a watchdog shuts that socket down
 when the read timeout has passed since, or at once when the task is killed: the blocked read
 ends, and the transport turns that into the right error.
+
+The same connections also skip interim ``1xx`` answers (``103 Early Hints``) as the async client
+does, where ``http.client`` alone would take them for the final answer.
 """
 
 from __future__ import annotations
 
 import contextlib
+import http.client
 import math
 import socket
 import threading
@@ -128,13 +132,33 @@ def _report_sent(connection: HTTPConnection) -> None:
         attempt.sent(connection.sock)
 
 
+class _FinalAnswer(http.client.HTTPResponse):
+    """
+    An answer read past every interim ``1xx`` (102 Processing, 103 Early Hints), not only 100.
+
+    ``http.client`` skips ``100 Continue`` alone and takes any other ``1xx`` for the final answer;
+    httpx skips them all but ``101``. Reading an interim status as 100 makes both clients see the
+    same final answer.
+    """
+
+    def _read_status(self) -> tuple[str, int, str]:
+        version, status, reason = super()._read_status()  # type: ignore[misc]
+        if 100 < status < 200 and status != 101:
+            return version, http.client.CONTINUE, reason
+        return version, status, reason
+
+
 class _WatchedHTTPConnection(HTTPConnection):
+    response_class = _FinalAnswer
+
     def getresponse(self, *args: Any, **kwargs: Any) -> Any:
         _report_sent(self)
         return super().getresponse(*args, **kwargs)
 
 
 class _WatchedHTTPSConnection(HTTPSConnection):
+    response_class = _FinalAnswer
+
     def getresponse(self, *args: Any, **kwargs: Any) -> Any:
         _report_sent(self)
         return super().getresponse(*args, **kwargs)

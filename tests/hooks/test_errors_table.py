@@ -82,6 +82,12 @@ STATUS_CLASSES = [
     (503, SignalWireServerError, False, "503 is a server error"),
     (504, SignalWireServerError, False, "504 is a server error"),
     (505, SignalWireServerError, False, "505 is a server error"),
+    (599, SignalWireServerError, False, "599 is still a server error"),
+    (304, SignalWireResponseError, True, "a 304 nobody asked for is a response error"),
+    (103, SignalWireResponseError, True, "a 1xx as the final answer is a response error"),
+    (600, SignalWireResponseError, True, "600 is no HTTP status: a response error"),
+    (999, SignalWireResponseError, True, "999 is no HTTP status: a response error"),
+    (499, SignalWireRequestError, True, "499 is still a request error"),
 ]
 
 

@@ -73,6 +73,7 @@ class Answer:
     :param head_drip: seconds between two bytes of the status line and headers.
     :param hang: seconds to wait before answering at all.
     :param close: close the connection without answering.
+    :param interim: informational answers (``1xx`` statuses, each with a header) sent first.
     """
 
     status: int = 200
@@ -85,6 +86,7 @@ class Answer:
     head_drip: float = 0.0
     hang: float = 0.0
     close: bool = False
+    interim: tuple[int, ...] = ()
 
 
 def json_answer(data: Any, status: int = 200, **kwargs: Any) -> Answer:
@@ -257,6 +259,8 @@ class HostileServer:
         reason = {200: "OK", 201: "Created", 204: "No Content", 404: "Not Found"}.get(
             answer.status, "Whatever"
         )
+        for status in answer.interim:
+            client.sendall(f"HTTP/1.1 {status} Interim\r\nLink: </a.css>\r\n\r\n".encode())
         head = [f"HTTP/1.1 {answer.status} {reason}"]
         head += [f"{name}: {value}" for name, value in answer.headers]
         if answer.framing == "length":

@@ -417,6 +417,32 @@ class TestContentEncodings:
             assert_error_event(event, "SignalWireResponseError")
 
 
+class TestInterimAnswers:
+    """A proxy or CDN may send ``1xx`` answers before the final one: both clients skip them."""
+
+    @pytest.mark.parametrize("interim", [(103,), (102, 103), (100, 103, 103)])
+    def test_sync_and_async_see_the_final_answer(
+        self, connect: Callable[..., None], interim: tuple[int, ...]
+    ) -> None:
+        answer = json_answer(conference(), interim=interim)
+        with hostile_server(by_sid(answer)) as server:
+            connect(server.url)
+            assert quick_hook().get_conference(CONF) == conference()
+            event = run_trigger(quick_trigger())
+        assert event == {"status": "success", "conference": conference()}
+
+    def test_an_interim_answer_alone_is_no_answer(self, connect: Callable[..., None]) -> None:
+        """The connection closes after a ``103``: no complete answer, in both clients alike."""
+        answer = Answer(status=103, body=b"", headers=[], framing="close")
+        with hostile_server(by_sid(answer)) as server:
+            connect(server.url)
+            with pytest.raises(SignalWireConnectionError) as caught:
+                quick_hook().get_conference(CONF)
+            event = run_trigger(quick_trigger())
+        assert caught.value.maybe_delivered is True
+        assert_error_event(event, "SignalWireConnectionError")
+
+
 # -- 3. one stream's failure never aborts a bulk stop -----------------------------------------
 
 STREAMS = [{"conference_sid": CONF, "stream_sid": f"ST{n}"} for n in range(1, 5)]
