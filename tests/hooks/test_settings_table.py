@@ -279,6 +279,34 @@ CONNECTION_REFUSALS: list[tuple[dict[str, Any], str]] = [
 ]
 
 
+#: A separate port joins the host only where the host names none, whatever else the host holds:
+#: the refusal then names the host with the port, as it was checked.
+PORT_JOINED_REFUSALS: list[tuple[str, str]] = [
+    (
+        "a.com/x:y/z",
+        "Invalid Space URL 'a.com/x:y/z:8443': give only the host, without a path, query or "
+        "fragment.",
+    ),
+    (
+        "https://a.com/p://q:1",
+        "Invalid Space URL 'https://a.com/p://q:1:8443': give only the host, without a path, "
+        "query or fragment.",
+    ),
+    (
+        "[::1]a:b]",
+        "Invalid Space URL '[::1]a:b]:8443': not a URL (Port could not be cast to integer value "
+        "as 'b]:8443').",
+    ),
+]
+
+
+@pytest.mark.parametrize(("host", "message"), PORT_JOINED_REFUSALS)
+def test_port_joined_to_a_bad_host_is_refused_with_it(host: str, message: str) -> None:
+    with pytest.raises(SignalWireValidationError) as caught:
+        settings(host=host, port=8443)
+    assert str(caught.value) == f"Connection 'sw_conn': {message}"
+
+
 @pytest.mark.parametrize(("fields", "message"), CONNECTION_REFUSALS)
 def test_connection_refused_naming_the_value(fields: dict[str, Any], message: str) -> None:
     with pytest.raises(SignalWireValidationError) as caught:
