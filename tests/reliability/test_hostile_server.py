@@ -42,6 +42,7 @@ from reliability_support import (
     leak_surface,
 )
 from signalwire_test_support import PROJECT_ID, TOKEN, connection_json
+from sync_and_async_clients import AsyncClient, SyncClient
 
 from airflow_provider_signalwire.exceptions import (
     SignalWireCancelledError,
@@ -441,6 +442,83 @@ class TestInterimAnswers:
             event = run_trigger(quick_trigger())
         assert caught.value.maybe_delivered is True
         assert_error_event(event, "SignalWireConnectionError")
+
+
+#: Answers to ``GET`` one conference, each a way to break a client: name -> the answer.
+PARITY: dict[str, Answer] = {
+    "ok": json_answer(conference()),
+    "ok-gzip": Answer(
+        body=gzip.compress(GOOD),
+        headers=[("Content-Type", "application/json"), ("Content-Encoding", "gzip")],
+    ),
+    "declared-too-large": Answer(
+        body=GOOD,
+        headers=[("Content-Type", "application/json"), ("Content-Length", "99999999")],
+        framing="close",
+    ),
+    "chunked-too-large": Answer(body=b" " * (9 * 1024 * 1024), framing="chunked"),
+    "br": Answer(
+        body=GOOD, headers=[("Content-Type", "application/json"), ("Content-Encoding", "br")]
+    ),
+    "bad-gzip": Answer(
+        body=b"not gzip",
+        headers=[("Content-Type", "application/json"), ("Content-Encoding", "gzip")],
+    ),
+    "cut-gzip": Answer(
+        body=gzip.compress(GOOD)[:-9],
+        headers=[("Content-Type", "application/json"), ("Content-Encoding", "gzip")],
+    ),
+    "bad-deflate": Answer(
+        body=b"\x00" * 20,
+        headers=[("Content-Type", "application/json"), ("Content-Encoding", "deflate")],
+    ),
+    "html-200": Answer(body=b"<html>hi</html>", headers=[("Content-Type", "text/html")]),
+    "json-as-text": Answer(body=GOOD, headers=[("Content-Type", "text/plain")]),
+    "array": json_answer([conference()]),
+    "deep": Answer(body=b"[" * 100_000 + b"]" * 100_000),
+    "nan": Answer(body=b'{"sid": NaN}'),
+    "bom": Answer(body=b"\xef\xbb\xbf" + GOOD),
+    "invalid-utf8": Answer(body=b'{"sid": "\xff"}'),
+    "duplicate-keys": Answer(body=b'{"sid": "a", "sid": "b"}'),
+    "other-conference": json_answer(conference(sid=OTHER_CONF)),
+    "no-status": json_answer({"sid": CONF}),
+    "empty-204": Answer(status=204, body=b""),
+    "400-json": json_answer({"code": 21000, "message": "bad", "more_info": "https://x/y"}, 400),
+    "401": json_answer({"code": 20003, "message": "Authentication Failed"}, 401),
+    "404-errors-list": json_answer({"errors": [{"code": 20404, "message": "nope"}]}, 404),
+    "409-html": Answer(status=409, body=b"<html>conflict</html>", headers=[]),
+    "422-text": Answer(status=422, body=b"unprocessable", headers=[("Content-Type", "text/plain")]),
+    "429-too-long": Answer(status=429, body=b"", headers=[("Retry-After", "600")]),
+    "501": Answer(status=501, body=b"<html>no</html>", headers=[]),
+    "503-always": Answer(status=503, body=b"", headers=[("Retry-After", "0")]),
+    "302": Answer(status=302, body=b"", headers=[("Location", "http://127.0.0.2/x")]),
+    "304": Answer(status=304, body=b"", headers=[]),
+    "999": Answer(status=999, body=b"{}"),
+    "error-too-large": Answer(status=500, body=b"x" * (9 * 1024 * 1024), headers=[]),
+}
+
+
+def error_report(call: Callable[[], Any]) -> Any:
+    """What a caller can see of a call's outcome: its result, or everything its error carries."""
+    try:
+        return ("result", call())
+    except SignalWireError as err:
+        return (type(err).__name__, str(err), err.details(), getattr(err, "maybe_delivered", None))
+
+
+class TestSyncAndAsyncAgree:
+    """Both clients turn the same answer into the same result, or the very same error."""
+
+    @pytest.mark.parametrize("name", PARITY)
+    def test_same_outcome(self, connect: Callable[..., None], name: str) -> None:
+        with hostile_server(lambda seen: PARITY[name]) as server:
+            connect(server.url)
+            knobs = {"max_attempts": 2, "initial_backoff": 0.0, "max_backoff": 0.0}
+            sync = error_report(lambda: SyncClient(**knobs).get_conference(CONF))
+            asynchronous = error_report(lambda: AsyncClient(**knobs).get_conference(CONF))
+        assert sync == asynchronous
+        if name.startswith("ok"):
+            assert sync == ("result", conference())
 
 
 # -- 3. one stream's failure never aborts a bulk stop -----------------------------------------
