@@ -20,6 +20,7 @@ from airflow_provider_signalwire.hooks._urls import (
     conference_relative_path,
     conferences_path,
     next_page,
+    recording_media_relative_path,
 )
 
 ACCOUNT = "0c7e9a3e-1b2d-4c5f-8a9b-7d6e5f4a3b2c"
@@ -63,6 +64,18 @@ ROUTES = [
         "below the account: one stream",
     ),
     (API_ROOT, "/api/laml/2010-04-01", "the API root is the LaML 2010-04-01 API, without .json"),
+    (recording_media_relative_path("RE77", "wav"), "/Recordings/RE77.wav", "a recording's wav"),
+    (recording_media_relative_path("RE77", "mp3"), "/Recordings/RE77.mp3", "a recording's mp3"),
+    (
+        conference_child_path(ACCOUNT, CONFERENCE, "Streams", "s" * 256),
+        f"{CONFERENCES}/{CONFERENCE}/Streams/{'s' * 256}",
+        "a stream name of 256 characters, the most allowed",
+    ),
+    (
+        conference_child_path(ACCOUNT, CONFERENCE, "Streams", "..."),
+        f"{CONFERENCES}/{CONFERENCE}/Streams/...",
+        "a stream named '...' is no dot segment",
+    ),
 ]
 
 
@@ -136,6 +149,21 @@ BAD_INPUT = [
         lambda: conference_child_path(ACCOUNT, CONFERENCE, "Streams", ".."),
         "Invalid stream_sid '..': '.' and '..' are not stream names.",
         "a stream cannot be named '..'",
+    ),
+    (
+        lambda: conference_child_path(ACCOUNT, CONFERENCE, "Streams", "."),
+        "Invalid stream_sid '.': '.' and '..' are not stream names.",
+        "a stream cannot be named '.'",
+    ),
+    (
+        lambda: recording_media_relative_path("RE/1", "wav"),
+        "Invalid recording_sid 'RE/1': expected 1-64 ASCII letters, digits or hyphens.",
+        "a media file is named by a valid recording SID",
+    ),
+    (
+        lambda: recording_media_relative_path("RE1", "ogg"),
+        "Invalid media_format 'ogg': expected one of wav, mp3.",
+        "media comes as wav or mp3 only",
     ),
     (
         lambda: conference_child_path(ACCOUNT, CONFERENCE, "Streams", "a\nb"),
