@@ -903,6 +903,10 @@ class TestKilledTasks:
             thread.join(3.0)
         [err] = outcome
         assert isinstance(err, SignalWireCancelledError), err
+        assert str(err) == (
+            f"SignalWire request GET {CONFERENCES}/{CONF} to 127.0.0.1:{port} not sent: "
+            "the task was killed"
+        )
         assert err.maybe_delivered is False
         assert err.attempts == 1
 
@@ -922,6 +926,10 @@ class TestKilledTasks:
             assert len(server.requests) == 1
         [err] = outcome
         assert isinstance(err, SignalWireCancelledError), err
+        assert str(err) == (
+            f"SignalWire request GET {CONFERENCES}/{CONF} to 127.0.0.1:{server.port} cut off: "
+            "the task was killed"
+        )
         assert err.maybe_delivered is True
         assert err.attempts == 1
 
