@@ -6,6 +6,8 @@ Each row is one rule of the specification, named by its test id; the values are 
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import pytest
 
 from airflow_provider_signalwire.exceptions import (
@@ -23,51 +25,66 @@ from airflow_provider_signalwire.hooks._urls import (
     recording_media_relative_path,
 )
 
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
 ACCOUNT = "0c7e9a3e-1b2d-4c5f-8a9b-7d6e5f4a3b2c"
 CONFERENCE = "CFa1b2c3d4"
 BASE = f"/api/laml/2010-04-01/Accounts/{ACCOUNT}"
 CONFERENCES = f"{BASE}/Conferences"
 
 ROUTES = [
-    (account_path(ACCOUNT), BASE, "an account is its Project ID under the API root"),
-    (conferences_path(ACCOUNT), CONFERENCES, "an account's conferences"),
-    (conference_path(ACCOUNT, CONFERENCE), f"{CONFERENCES}/{CONFERENCE}", "one conference"),
+    (lambda: account_path(ACCOUNT), BASE, "an account is its Project ID under the API root"),
+    (lambda: conferences_path(ACCOUNT), CONFERENCES, "an account's conferences"),
+    (lambda: conference_path(ACCOUNT, CONFERENCE), f"{CONFERENCES}/{CONFERENCE}", "one conference"),
     (
-        conference_child_path(ACCOUNT, CONFERENCE, "Participants"),
+        lambda: conference_child_path(ACCOUNT, CONFERENCE, "Participants"),
         f"{CONFERENCES}/{CONFERENCE}/Participants",
         "a conference's participants",
     ),
     (
-        conference_child_path(ACCOUNT, CONFERENCE, "Participants", "CA99"),
+        lambda: conference_child_path(ACCOUNT, CONFERENCE, "Participants", "CA99"),
         f"{CONFERENCES}/{CONFERENCE}/Participants/CA99",
         "one participant, by its call SID",
     ),
     (
-        conference_child_path(ACCOUNT, CONFERENCE, "Recordings", "RE77"),
+        lambda: conference_child_path(ACCOUNT, CONFERENCE, "Recordings", "RE77"),
         f"{CONFERENCES}/{CONFERENCE}/Recordings/RE77",
         "one recording",
     ),
     (
-        conference_child_path(ACCOUNT, CONFERENCE, "Streams"),
+        lambda: conference_child_path(ACCOUNT, CONFERENCE, "Streams"),
         f"{CONFERENCES}/{CONFERENCE}/Streams",
         "a conference's streams",
     ),
     (
-        conference_child_path(ACCOUNT, CONFERENCE, "Streams", "ST5"),
+        lambda: conference_child_path(ACCOUNT, CONFERENCE, "Streams", "ST5"),
         f"{CONFERENCES}/{CONFERENCE}/Streams/ST5",
         "one stream, by its SID",
     ),
-    (conference_relative_path(None), "/Conferences", "below the account: the conferences"),
+    (lambda: conference_relative_path(None), "/Conferences", "below the account: the conferences"),
     (
-        conference_relative_path(CONFERENCE, "Streams", "ST5"),
+        lambda: conference_relative_path(CONFERENCE, "Streams", "ST5"),
         f"/Conferences/{CONFERENCE}/Streams/ST5",
         "below the account: one stream",
     ),
-    (API_ROOT, "/api/laml/2010-04-01", "the API root is the LaML 2010-04-01 API, without .json"),
-    (recording_media_relative_path("RE77", "wav"), "/Recordings/RE77.wav", "a recording's wav"),
-    (recording_media_relative_path("RE77", "mp3"), "/Recordings/RE77.mp3", "a recording's mp3"),
     (
-        conference_child_path(ACCOUNT, CONFERENCE, "Streams", "..."),
+        lambda: API_ROOT,
+        "/api/laml/2010-04-01",
+        "the API root is the LaML 2010-04-01 API, without .json",
+    ),
+    (
+        lambda: recording_media_relative_path("RE77", "wav"),
+        "/Recordings/RE77.wav",
+        "a recording's wav",
+    ),
+    (
+        lambda: recording_media_relative_path("RE77", "mp3"),
+        "/Recordings/RE77.mp3",
+        "a recording's mp3",
+    ),
+    (
+        lambda: conference_child_path(ACCOUNT, CONFERENCE, "Streams", "..."),
         f"{CONFERENCES}/{CONFERENCE}/Streams/...",
         "a stream named '...' is no dot segment",
     ),
@@ -77,8 +94,8 @@ ROUTES = [
 @pytest.mark.parametrize(
     ("built", "path"), [row[:2] for row in ROUTES], ids=[row[2] for row in ROUTES]
 )
-def test_route(built: str, path: str) -> None:
-    assert built == path
+def test_route(built: Callable[[], str], path: str) -> None:
+    assert built() == path
 
 
 def test_a_stream_name_of_256_characters_is_the_longest() -> None:
