@@ -205,8 +205,9 @@ def settings_from_connection(
 
 
 def _names_port(space: str) -> bool:
-    netloc = space.split("://", 1)[-1].split("/", 1)[0]
-    return netloc.rsplit("]", 1)[-1].count(":") == 1
+    """Tell whether the Space URL has a port of its own (after an IPv6 literal's ``]``)."""
+    netloc = space.split("://", 1)[-1].partition("/")[0]
+    return netloc.rpartition("]")[2].count(":") == 1
 
 
 def settings_from_airflow_connection(
