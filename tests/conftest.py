@@ -34,6 +34,25 @@ if TYPE_CHECKING:
     from collections.abc import Iterator
 
 
+def _fresh_asgiref_executor() -> None:
+    """
+    Give a forked child its own thread for Airflow's async connection look-up.
+
+    ``aget_connection`` runs the secrets backend through asgiref's one-thread executor, a class
+    attribute. A child forked after that thread started (mutmut forks one worker per mutant)
+    inherits the executor but not its thread, so every async look-up waited forever there and
+    the test was cut by its timeout: a kill that no mutant caused.
+    """
+    from concurrent.futures import ThreadPoolExecutor
+
+    from asgiref.sync import SyncToAsync
+
+    SyncToAsync.single_thread_executor = ThreadPoolExecutor(max_workers=1)
+
+
+os.register_at_fork(after_in_child=_fresh_asgiref_executor)
+
+
 @pytest.fixture
 def emulator() -> Iterator[SignalWireEmulator]:
     """A fresh emulator on a free loopback port, with the suite's project and token."""
