@@ -625,3 +625,64 @@ def test_final_error_says_how_many_attempts(
     assert str(final) == message
     assert final.details() == {**error.details(), "attempts": attempts}
     assert (str(error), error.details()) == before, "the original error was changed"
+
+
+# -- edges of the messages and details ------------------------------------------------------------
+
+
+def test_an_excerpt_is_marked_cut_only_when_it_is() -> None:
+    whole = error_from_response(answer(500, body=b"x" * 200), method="GET", path=PATH)
+    cut = error_from_response(answer(500, body=b"x" * 201), method="GET", path=PATH)
+
+    assert str(whole) == f"SignalWire answered 500 to GET {PATH}: non-JSON body: {'x' * 200}"
+    assert str(cut) == f"SignalWire answered 500 to GET {PATH}: non-JSON body: {'x' * 200}..."
+
+
+def test_why_a_body_is_not_json_is_cut_at_80_characters() -> None:
+    key = "k" * 100
+    body = f'{{"{key}": 1, "{key}": 2}}'.encode()
+    with pytest.raises(SignalWireResponseError) as caught:
+        result_from_answer(answer(200, body, Content_Type=JSON), method="GET", path=PATH)
+
+    why = f"duplicate key {key!r}"[:80]
+    assert str(caught.value).endswith(f"...): {why}")
+
+
+def test_a_content_type_with_several_parameters_is_json() -> None:
+    headers = {"Content_Type": "application/json; charset=utf-8; profile=x"}
+    result = result_from_answer(answer(200, b'{"sid": "CF1"}', **headers), method="GET", path=PATH)
+
+    assert result == {"sid": "CF1"}
+
+
+def test_a_300_is_a_redirect_too() -> None:
+    err = error_from_response(answer(300, Location="/elsewhere"), method="GET", path=PATH)
+
+    assert (
+        str(err) == f"SignalWire answered 300 to GET {PATH}: redirect to '/elsewhere' not followed"
+    )
+
+
+def test_a_404_is_no_lost_answer_unless_told() -> None:
+    plain = error_from_response(answer(404), method="DELETE", path=PATH)
+    told = error_from_response(answer(404), method="DELETE", path=PATH, after_lost_response=True)
+
+    assert (plain.after_lost_response, told.after_lost_response) == (False, True)  # type: ignore[attr-defined]
+
+
+def test_a_json_escaped_secret_in_code_and_more_info_is_scrubbed() -> None:
+    secret = "PTsecret-LEAKCHECK-42"
+    escaped = "".join(f"\\u{ord(char):04x}" for char in secret)
+    body = f'{{"code": "{escaped}", "message": "m", "more_info": "https://x/?t={escaped}"}}'
+    err = error_from_response(
+        answer(400, body=body.encode()), method="GET", path=PATH, secrets=(secret,)
+    )
+
+    assert (err.code, err.more_info) == ("***", "https://x/?t=***")
+    assert secret not in repr(err.details()) + str(err)
+
+
+def test_a_body_too_large_names_status_method_and_path() -> None:
+    err = body_too_large(status=502, method="POST", path=PATH)
+
+    assert (err.status_code, err.method, err.path) == (502, "POST", PATH)

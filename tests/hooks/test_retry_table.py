@@ -167,6 +167,7 @@ RETRY_AFTER: list[tuple[dict[str, str], float | None, str]] = [
     ({"Retry-After": "inf"}, None, "infinity is ignored"),
     ({"retry-after": "4"}, 4.0, "a lower-case header name"),
     ({"Retry-After": "Wed, 25 Nov 2026 22:00:20 GMT"}, 20.0, "an HTTP date 20 seconds ahead"),
+    ({"Retry-After": "Wed, 25 Nov 2026 22:00:01 GMT"}, 1.0, "an HTTP date one second ahead"),
     ({"Retry-After": "Wed, 25 Nov 2026 22:02:00 +0000"}, 120.0, "a date with a numeric zone"),
     ({"Retry-After": "Wed, 25 Nov 2026 22:00:30 -0000"}, 30.0, "a date in an unknown zone is UTC"),
     ({"Retry-After": "Wed, 25 Nov 2026 21:59:00 GMT"}, None, "a date in the past is ignored"),

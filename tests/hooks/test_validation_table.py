@@ -15,15 +15,19 @@ from airflow_provider_signalwire.exceptions import SignalWireValidationError
 from airflow_provider_signalwire.hooks._validation import (
     check_max_concurrency,
     check_participant_update,
+    exactly_one_target,
     json_argument,
+    show_value,
     stream_pairs,
     stream_parameters_form,
     validate_friendly_name,
     validate_stream_identifier,
+    validate_target_status,
     validate_wss_url,
 )
 
 HUNDRED = {str(n): n for n in range(100)}
+STATUSES = "expected one of init, in-progress, completed or a non-empty list of them."
 
 PARAMETER_REFUSALS: list[tuple[Any, str, str]] = [
     ("x", "Invalid parameters 'x': expected a dict of names to values.", "not a dict"),
@@ -175,6 +179,12 @@ OTHER_REFUSALS: list[tuple[Any, str, str]] = [
         "a lone surrogate in a stream name",
     ),
     (lambda: json_argument("parameters", "{", dict), "Invalid parameters '{': expected a dict or its JSON.", "JSON that does not parse"),
+    (lambda: validate_target_status("ended"), f"Invalid target_status 'ended': {STATUSES}", "an unknown status"),
+    (lambda: validate_target_status([]), f"Invalid target_status []: {STATUSES}", "an empty list of statuses"),
+    (lambda: validate_target_status(5), f"Invalid target_status 5: {STATUSES}", "a status not a string"),
+    (lambda: validate_target_status(["completed", "x"]), f"Invalid target_status ['completed', 'x']: {STATUSES}", "one unknown status in a list"),
+    (lambda: exactly_one_target("Sensor", None, None), "Sensor needs exactly one of conference_sid and friendly_name; got conference_sid=None, friendly_name=None.", "neither SID nor name"),
+    (lambda: exactly_one_target("Sensor", "CF1", "n"), "Sensor needs exactly one of conference_sid and friendly_name; got conference_sid='CF1', friendly_name='n'.", "both SID and name"),
     (lambda: json_argument("parameters", 5, dict), "Invalid parameters 5: expected a dict.", "neither the type nor JSON"),
 ]  # fmt: skip
 
@@ -192,3 +202,25 @@ def test_other_refusals(call: Any, message: str) -> None:
 def test_json_arguments_and_stream_pairs_accepted() -> None:
     assert json_argument("parameters", '{"a": 1}', dict) == {"a": 1}
     assert stream_pairs('[{"conference_sid": "CF1", "stream_sid": "ST1"}]') == [("CF1", "ST1")]
+
+
+@pytest.mark.parametrize(
+    ("value", "shown"),
+    [
+        ("a" * 118, repr("a" * 118)),
+        ("a" * 119, repr("a" * 119)[:117] + "..."),
+        (10**5000, "<int too large to show>"),
+    ],
+    ids=["a value of exactly the limit is shown whole", "one more is cut", "a huge int"],
+)
+def test_show_value_cuts_at_its_limit(value: object, shown: str) -> None:
+    assert show_value(value) == shown
+    assert len(show_value(value)) <= 120
+
+
+def test_target_statuses_come_back_once_each_in_order() -> None:
+    assert validate_target_status("completed") == ("completed",)
+    assert validate_target_status(["in-progress", "completed", "in-progress"]) == (
+        "in-progress",
+        "completed",
+    )

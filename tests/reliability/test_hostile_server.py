@@ -520,6 +520,20 @@ class TestSyncAndAsyncAgree:
         if name.startswith("ok"):
             assert sync == ("result", conference())
 
+    @pytest.mark.parametrize("drip", ["headers", "body"])
+    def test_same_error_for_an_answer_past_its_deadline(
+        self, connect: Callable[..., None], drip: str
+    ) -> None:
+        slow = {"headers": {"head_drip": 0.05}, "body": {"drip": 0.05}}[drip]
+        with hostile_server(lambda seen: json_answer(conference(), **slow)) as server:
+            connect(server.url, timeout=0.3)
+            knobs = {"max_attempts": 1}
+            sync = error_report(lambda: SyncClient(**knobs).get_conference(CONF))
+            asynchronous = error_report(lambda: AsyncClient(**knobs).get_conference(CONF))
+        assert sync == asynchronous
+        assert sync[0] == "SignalWireConnectionError"
+        assert "within the 0.3s read timeout" in sync[1], sync
+
 
 # -- 3. one stream's failure never aborts a bulk stop -----------------------------------------
 
