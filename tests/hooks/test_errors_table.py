@@ -351,6 +351,7 @@ def test_success_without_an_object_is_a_response_error(body: bytes, problem: str
 
     assert str(caught.value) == f"SignalWire answered 200 to GET {PATH} with {problem}"
     assert caught.value.status_code == 200
+    assert (caught.value.method, caught.value.path) == ("GET", PATH)
 
 
 def test_success_not_labelled_json_is_a_response_error() -> None:
@@ -686,3 +687,27 @@ def test_a_body_too_large_names_status_method_and_path() -> None:
     err = body_too_large(status=502, method="POST", path=PATH)
 
     assert (err.status_code, err.method, err.path) == (502, "POST", PATH)
+
+
+def test_a_success_not_labelled_json_keeps_its_details() -> None:
+    with pytest.raises(SignalWireResponseError) as caught:
+        result_from_answer(answer(200, b"{}", Content_Type="text/plain"), method="PUT", path=PATH)
+
+    assert (caught.value.status_code, caught.value.method, caught.value.path) == (200, "PUT", PATH)
+
+
+def test_a_json_escaped_secret_in_a_success_object_is_scrubbed() -> None:
+    secret = "PTsecret-LEAKCHECK-43"
+    escaped = "".join(f"\\u{ord(char):04x}" for char in secret)
+    body = f'{{"sid": "CF1", "echo": "t={escaped}", "{escaped}": 1}}'.encode()
+
+    result = result_from_answer(
+        answer(200, body, Content_Type=JSON), method="GET", path=PATH, secrets=(secret,)
+    )
+
+    assert result == {"sid": "CF1", "echo": "t=***", "***": 1}
+    assert result_from_answer(answer(200, body, Content_Type=JSON), method="GET", path=PATH) == {
+        "sid": "CF1",
+        "echo": f"t={secret}",
+        secret: 1,
+    }

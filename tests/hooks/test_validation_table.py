@@ -13,6 +13,7 @@ import pytest
 
 from airflow_provider_signalwire.exceptions import SignalWireValidationError
 from airflow_provider_signalwire.hooks._validation import (
+    check_conference_filters,
     check_max_concurrency,
     check_participant_update,
     exactly_one_target,
@@ -223,4 +224,14 @@ def test_target_statuses_come_back_once_each_in_order() -> None:
     assert validate_target_status(["in-progress", "completed", "in-progress"]) == (
         "in-progress",
         "completed",
+    )
+
+
+def test_an_unknown_conference_filter_is_named_with_the_ones_defined() -> None:
+    with pytest.raises(SignalWireValidationError) as caught:
+        check_conference_filters({"Bogus": 1})
+
+    assert str(caught.value).startswith(
+        "Unknown list_conferences filter(s): ['Bogus']; SignalWire's API defines only "
+        "date_created (DateCreated), "
     )

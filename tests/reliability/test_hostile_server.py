@@ -15,6 +15,7 @@ import gzip
 import json
 import logging
 import os
+import re
 import signal
 import tempfile
 import threading
@@ -55,6 +56,7 @@ from airflow_provider_signalwire.exceptions import (
     SignalWireServerError,
     SignalWireValidationError,
 )
+from airflow_provider_signalwire.hooks._errors import MAX_BODY_BYTES
 from airflow_provider_signalwire.hooks.signalwire import SignalWireHook
 from airflow_provider_signalwire.operators.conference import (
     EndConferenceOperator,
@@ -444,6 +446,14 @@ class TestInterimAnswers:
         assert_error_event(event, "SignalWireConnectionError")
 
 
+def body_of_exactly(size: int) -> bytes:
+    """The conference as JSON, padded to exactly ``size`` bytes."""
+    empty = json.dumps({**conference(), "pad": ""}).encode()
+    return json.dumps({**conference(), "pad": "a" * (size - len(empty))}).encode()
+
+
+ESCAPED_TOKEN = "".join(f"\\u{ord(char):04x}" for char in TOKEN)
+
 #: Answers to ``GET`` one conference, each a way to break a client: name -> the answer.
 PARITY: dict[str, Answer] = {
     "ok": json_answer(conference()),
@@ -495,15 +505,32 @@ PARITY: dict[str, Answer] = {
     "304": Answer(status=304, body=b"", headers=[]),
     "999": Answer(status=999, body=b"{}"),
     "error-too-large": Answer(status=500, body=b"x" * (9 * 1024 * 1024), headers=[]),
+    "exactly-the-cap": Answer(body=body_of_exactly(MAX_BODY_BYTES)),
+    "one-byte-over-the-cap": Answer(body=body_of_exactly(MAX_BODY_BYTES + 1)),
+    "closed-without-answer": Answer(close=True),
+    "cut-off-body": Answer(
+        body=GOOD,
+        headers=[("Content-Type", "application/json"), ("Content-Length", str(len(GOOD) + 10))],
+        framing="close",
+    ),
+    "escaped-token-echoed": Answer(
+        body=GOOD[:-1] + f', "echo": "{ESCAPED_TOKEN}"}}'.encode(),
+    ),
 }
 
 
 def error_report(call: Callable[[], Any]) -> Any:
-    """What a caller can see of a call's outcome: its result, or everything its error carries."""
+    """
+    What a caller can see of a call's outcome: its result, or everything its error carries.
+
+    A transport failure names the client library's own exception (``ProtocolError`` under
+    requests, ``RemoteProtocolError`` under httpx); that one word is left out of the comparison.
+    """
     try:
         return ("result", call())
     except SignalWireError as err:
-        return (type(err).__name__, str(err), err.details(), getattr(err, "maybe_delivered", None))
+        message = re.sub(r"failed: \w+ \(", "failed: <transport error> (", str(err))
+        return (type(err).__name__, message, err.details(), getattr(err, "maybe_delivered", None))
 
 
 class TestSyncAndAsyncAgree:
@@ -517,8 +544,11 @@ class TestSyncAndAsyncAgree:
             sync = error_report(lambda: SyncClient(**knobs).get_conference(CONF))
             asynchronous = error_report(lambda: AsyncClient(**knobs).get_conference(CONF))
         assert sync == asynchronous
+        assert TOKEN not in repr(sync)
         if name.startswith("ok"):
             assert sync == ("result", conference())
+        if name == "exactly-the-cap":
+            assert sync[0] == "result"
 
     @pytest.mark.parametrize("drip", ["headers", "body"])
     def test_same_error_for_an_answer_past_its_deadline(
@@ -533,6 +563,7 @@ class TestSyncAndAsyncAgree:
         assert sync == asynchronous
         assert sync[0] == "SignalWireConnectionError"
         assert "within the 0.3s read timeout" in sync[1], sync
+        assert (sync[2]["method"], sync[2]["path"]) == ("GET", f"{CONFERENCES}/{CONF}")
 
 
 # -- 3. one stream's failure never aborts a bulk stop -----------------------------------------
@@ -1446,3 +1477,21 @@ class TestSpaceUrl:
             conn_id=conn_id, conn_type="signalwire", host=space, login=PROJECT_ID, password=TOKEN
         )
         assert hook.settings.base_url.startswith(("https://", "http://"))
+
+
+def test_the_async_client_is_used_inside_async_with_only() -> None:
+    from airflow_provider_signalwire.hooks._async_transport import AsyncSignalWireClient
+    from airflow_provider_signalwire.hooks._settings import SignalWireSettings
+
+    settings = SignalWireSettings(base_url="http://127.0.0.1:9", project_id=PROJECT_ID, token=TOKEN)
+    client = AsyncSignalWireClient(
+        settings,
+        max_attempts=1,
+        initial_backoff=0.0,
+        max_backoff=0.0,
+        logger=logging.getLogger("test"),
+    )
+
+    with pytest.raises(RuntimeError) as caught:
+        asyncio.run(client.request("GET", f"{CONFERENCES}/{CONF}"))
+    assert str(caught.value) == "AsyncSignalWireClient is used outside 'async with'"
