@@ -125,9 +125,21 @@ def is_provably_undelivered(exc: BaseException) -> bool:
     return False
 
 
-def _asks_too_long(exc: BaseException) -> bool:
-    asked = exc.retry_after if isinstance(exc, SignalWireError) else None
-    return asked is not None and asked > MAX_RETRY_AFTER_SECONDS
+def _asks_too_long(exc: SignalWireRateLimitError | SignalWireServerError) -> bool:
+    return exc.retry_after is not None and exc.retry_after > MAX_RETRY_AFTER_SECONDS
+
+
+def _failure_to_retry(retry_state: RetryCallState) -> SignalWireError:
+    """
+    Return the error of the attempt that just failed.
+
+    tenacity asks for the wait and calls ``before_sleep`` only after a failed attempt that
+    ``should_retry`` accepted, and every :class:`RetryPolicy` accepts only :class:`SignalWireError`.
+    """
+    assert retry_state.outcome is not None
+    exc = retry_state.outcome.exception()
+    assert isinstance(exc, SignalWireError)
+    return exc
 
 
 @dataclass(frozen=True)
@@ -171,8 +183,7 @@ class WaitForRetry(wait_base):
 
     def __call__(self, retry_state: RetryCallState) -> float:
         """Return the seconds to sleep before the next attempt."""
-        exc = retry_state.outcome.exception() if retry_state.outcome else None
-        asked = exc.retry_after if isinstance(exc, SignalWireError) else None
+        asked = _failure_to_retry(retry_state).retry_after
         if asked is not None:
             return asked + random.uniform(  # noqa: S311 - jitter, not cryptography
                 0.0, min(1.0, asked * RETRY_AFTER_JITTER_FRACTION)
@@ -218,17 +229,16 @@ def log_retry(logger: Any, max_attempts: int) -> Callable[[RetryCallState], None
     """
 
     def log(retry_state: RetryCallState) -> None:
-        exc = retry_state.outcome.exception() if retry_state.outcome else None
-        wait = retry_state.next_action.sleep if retry_state.next_action else 0.0
-        status = exc.status_code if isinstance(exc, SignalWireError) else None
+        exc = _failure_to_retry(retry_state)
+        assert retry_state.next_action is not None  # tenacity decides the wait before this hook
         logger.warning(
             "SignalWire %s %s failed with %s on attempt %d of %d; retrying in %.2fs",
-            getattr(exc, "method", "?"),
-            getattr(exc, "path", "?"),
-            status or (type(exc).__name__ if exc else "unknown"),
+            exc.method,
+            exc.path,
+            exc.status_code or type(exc).__name__,
             retry_state.attempt_number,
             max_attempts,
-            wait,
+            retry_state.next_action.sleep,
         )
 
     return log
