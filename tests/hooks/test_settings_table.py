@@ -8,9 +8,13 @@ with. Every refusal names the bad value (never the token) and the connection.
 
 from __future__ import annotations
 
+import base64
+import uuid
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
+from airflow.sdk._shared.secrets_masker import _secrets_masker
 
 from airflow_provider_signalwire.exceptions import SignalWireValidationError
 from airflow_provider_signalwire.hooks._settings import (
@@ -18,13 +22,18 @@ from airflow_provider_signalwire.hooks._settings import (
     DEFAULT_READ_TIMEOUT,
     SignalWireSettings,
     normalize_space_url,
+    settings_from_airflow_connection,
     settings_from_connection,
 )
+from airflow_provider_signalwire.hooks._validation import show_value
 
 PROJECT = "0c7e9a3e-1b2d-4c5f-8a9b-7d6e5f4a3b2c"
 TOKEN = "PTsettings-LEAKCHECK-0a1b2c"
 
 # -- the Space URL -------------------------------------------------------------------------------
+
+#: A DNS name of 253 characters, the most a name may have (RFC 1035 without the root's dot).
+LONGEST_NAME = ".".join(["a" * 63, "b" * 63, "c" * 63, "d" * 61])
 
 ACCEPTED: list[tuple[str, str]] = [
     ("example.signalwire.com", "https://example.signalwire.com"),
@@ -48,6 +57,7 @@ ACCEPTED: list[tuple[str, str]] = [
     ("1.2.3.4", "https://1.2.3.4"),
     ("my-space.example.co.uk", "https://my-space.example.co.uk"),
     ("a" * 63 + ".example.com", "https://" + "a" * 63 + ".example.com"),
+    (LONGEST_NAME, f"https://{LONGEST_NAME}"),
 ]
 
 
@@ -100,6 +110,10 @@ REFUSED: list[tuple[Any, str]] = [
     ("-a.com", refusal("-a.com", NOT_A_HOST)),
     ("a_b.com", refusal("a_b.com", NOT_A_HOST)),
     ("a" * 64 + ".com", refusal("a" * 64 + ".com", NOT_A_HOST)),
+    (
+        LONGEST_NAME + "d",
+        f"Invalid Space URL {show_value(LONGEST_NAME + 'd')}: {NOT_A_HOST}.",
+    ),
     ("256.1.1.1", refusal("256.1.1.1", NOT_A_HOST)),
     ("1.2.3", refusal("1.2.3", NOT_A_HOST)),
     ("127.1", refusal("127.1", NOT_A_HOST)),
@@ -155,6 +169,8 @@ PORTS: list[tuple[str, int | None, str]] = [
     ("[::1]", 8765, "https://[::1]:8765"),
     ("example.signalwire.com", None, "https://example.signalwire.com"),
     ("example.signalwire.com", 0, "https://example.signalwire.com"),
+    ("Example.SignalWire.X", 8443, "https://example.signalwire.x:8443"),
+    ("HTTP://LOCALHOST/", 8765, "http://localhost:8765"),
 ]
 
 
@@ -347,3 +363,38 @@ def test_repr_and_secrets() -> None:
         "MGM3ZTlhM2UtMWIyZC00YzVmLThhOWItN2Q2ZTVmNGEzYjJjOlBUc2V0dGluZ3MtTEVBS0NIRUNLLTBhMWIyYw=="
     )
     assert built.secrets == (TOKEN, basic, f"Basic {basic}")
+
+
+# -- an Airflow connection -----------------------------------------------------------------------
+
+
+def airflow_connection(**fields: Any) -> SimpleNamespace:
+    """The fields of an Airflow ``Connection`` that the settings read."""
+    return SimpleNamespace(
+        **{"host": "example.signalwire.com", "login": PROJECT, "password": TOKEN, "port": None}
+        | fields
+    )
+
+
+def test_an_airflow_connection_is_read_with_its_port_and_id() -> None:
+    built = settings_from_airflow_connection(
+        airflow_connection(port=8443), {"timeout": 5}, conn_id="sw_conn", timeout=None
+    )
+
+    assert built.base_url == "https://example.signalwire.com:8443"
+    assert built.read_timeout == 5.0
+    with pytest.raises(SignalWireValidationError, match=r"^Connection 'sw_conn': Invalid Space"):
+        settings_from_airflow_connection(airflow_connection(host="a..b"), {}, conn_id="sw_conn")
+
+
+def test_an_airflow_connection_masks_the_token_and_the_basic_values_derived_from_it() -> None:
+    token = f"PTmask-{uuid.uuid4().hex}"  # never registered with the masker before
+    basic = base64.b64encode(f"{PROJECT}:{token}".encode()).decode()
+    line = f"token={token} header=Basic {basic}"
+
+    settings_from_airflow_connection(airflow_connection(password=token), {}, conn_id="sw_conn")
+
+    redacted = str(_secrets_masker().redact(line))
+    assert token not in redacted
+    assert basic not in redacted
+    assert redacted.count("***") == 2

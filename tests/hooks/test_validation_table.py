@@ -15,7 +15,10 @@ from airflow_provider_signalwire.exceptions import SignalWireValidationError
 from airflow_provider_signalwire.hooks._validation import (
     check_conference_filters,
     check_max_concurrency,
+    check_max_pages,
     check_participant_update,
+    check_retry_knobs,
+    check_timeout,
     exactly_one_target,
     json_argument,
     show_value,
@@ -113,7 +116,14 @@ def test_wss_url_refused(url: Any, message: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "url", ["wss://media.example.com/a", "wss://b\u00fccher.example/a", "WSS://a.example:8443/x"]
+    "url",
+    [
+        "wss://media.example.com/a",
+        "wss://b\u00fccher.example/a",
+        "WSS://a.example:8443/x",
+        "wss://user:pass@media.example.com/a",
+        "wss://user@[2001:db8::1]:8443/a",
+    ],
 )
 def test_wss_url_accepted_as_given(url: str) -> None:
     assert validate_wss_url(url) == url
@@ -134,6 +144,45 @@ def test_max_concurrency_limits(value: int, ok: bool) -> None:
     assert (
         str(caught.value) == f"Invalid max_concurrency {value}: expected an integer from 1 to 64."
     )
+
+
+KNOB_REFUSALS: list[tuple[Any, str, str]] = [
+    (lambda: check_max_pages(0), "Invalid max_pages 0: expected >= 1.", "no page"),
+    (lambda: check_max_pages(-3), "Invalid max_pages -3: expected >= 1.", "negative pages"),
+    (lambda: check_max_pages(True), "Invalid max_pages True: expected >= 1.", "pages as a bool"),
+    (lambda: check_max_pages(2.0), "Invalid max_pages 2.0: expected >= 1.", "pages as a float"),
+    (lambda: check_max_pages("5"), "Invalid max_pages '5': expected >= 1.", "pages as a string"),
+    (lambda: check_retry_knobs(0, 1, 1), "Invalid max_attempts 0: expected >= 1.", "no attempt"),
+    (lambda: check_retry_knobs(True, 1, 1), "Invalid max_attempts True: expected >= 1.", "attempts as a bool"),
+    (lambda: check_retry_knobs(2.0, 1, 1), "Invalid max_attempts 2.0: expected >= 1.", "attempts as a float"),
+    (lambda: check_retry_knobs(1, -0.5, 1), "Invalid initial_backoff -0.5: expected seconds >= 0.", "a negative backoff"),
+    (lambda: check_retry_knobs(1, False, 1), "Invalid initial_backoff False: expected seconds >= 0.", "a backoff as a bool"),
+    (lambda: check_retry_knobs(1, 1, "2"), "Invalid max_backoff '2': expected seconds >= 0.", "a cap as a string"),
+    (lambda: check_timeout("soon"), "Invalid timeout 'soon': expected seconds, 0 < s <= 3600.", "a timeout that is no number"),
+    (lambda: check_timeout(True), "Invalid timeout True: expected seconds, 0 < s <= 3600.", "a timeout as a bool"),
+    (lambda: check_timeout(3600.5), "Invalid timeout 3600.5: expected seconds, 0 < s <= 3600.", "a timeout over an hour"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("call", "message"), [row[:2] for row in KNOB_REFUSALS], ids=[row[2] for row in KNOB_REFUSALS]
+)
+def test_knob_refusals(call: Any, message: str) -> None:
+    with pytest.raises(SignalWireValidationError) as caught:
+        call()
+
+    assert str(caught.value) == message
+
+
+def test_knob_limits_accepted() -> None:
+    assert check_max_pages(1) == 1
+    assert check_max_pages(10**6) == 10**6
+    check_retry_knobs(1, 0, 0)
+    check_retry_knobs(5, 0.5, 30)
+    assert check_timeout(None) is None
+    assert check_timeout("") is None
+    assert check_timeout("0.25") == 0.25
+    assert check_timeout(3600) == 3600.0
 
 
 @pytest.mark.parametrize(("length", "ok"), [(0, False), (1, True), (64, True), (65, False)])

@@ -56,7 +56,9 @@ from airflow_provider_signalwire.exceptions import (
     SignalWireServerError,
     SignalWireValidationError,
 )
+from airflow_provider_signalwire.hooks._async_transport import AsyncSignalWireClient
 from airflow_provider_signalwire.hooks._errors import MAX_BODY_BYTES
+from airflow_provider_signalwire.hooks._settings import settings_from_connection
 from airflow_provider_signalwire.hooks.signalwire import SignalWireHook
 from airflow_provider_signalwire.operators.conference import (
     EndConferenceOperator,
@@ -1431,6 +1433,121 @@ class TestGateways:
                 quick_hook(max_attempts=2).stop_conference_stream(CONF, "ST1")
 
 
+def deadline_then_404(seen: list[Seen]) -> Callable[[Seen], Answer]:
+    """Let the first answer miss the read timeout (the stop was applied), then answer 404."""
+
+    def handler(request: Seen) -> Answer:
+        seen.append(request)
+        if len(seen) == 1:
+            return Answer(body=json.dumps(stream("ST1")).encode(), hang=10)
+        return json_answer({"code": 20404, "message": "not found"}, status=404)
+
+    return handler
+
+
+class TestDeadlineThenNotFound:
+    """An attempt cut by the read timeout had been sent: a retry's 404 means it did the job."""
+
+    def test_the_hook_takes_the_stop_as_done(self, connect: Callable[..., None]) -> None:
+        seen: list[Seen] = []
+        with hostile_server(deadline_then_404(seen)) as server:
+            connect(server.url, timeout=READ_TIMEOUT)
+            stopped = quick_hook(max_attempts=2).stop_conference_stream(CONF, "ST1")
+        assert stopped["status"] == "stopped"
+        assert len(seen) == 2
+
+    def test_the_async_client_reports_the_404_after_a_lost_answer(self) -> None:
+        seen: list[Seen] = []
+        with hostile_server(deadline_then_404(seen)) as server:
+
+            async def stop() -> None:
+                async with async_client(server.url, READ_TIMEOUT, max_attempts=2) as client:
+                    await client.request("POST", f"{CONFERENCES}/{CONF}/Streams/ST1")
+
+            with pytest.raises(SignalWireNotFoundError) as caught:
+                asyncio.run(stop())
+        assert caught.value.after_lost_response is True
+        assert len(seen) == 2
+
+
+def async_client(url: str, read_timeout: float, max_attempts: int = 1) -> AsyncSignalWireClient:
+    """The async client on ``url`` with a read timeout, retrying at once."""
+    settings = settings_from_connection(
+        host=url,
+        login=PROJECT_ID,
+        password=TOKEN,
+        port=None,
+        extra={"timeout": read_timeout},
+        conn_id="hostile",
+    )
+    return AsyncSignalWireClient(
+        settings,
+        max_attempts=max_attempts,
+        initial_backoff=0.0,
+        max_backoff=0.0,
+        logger=logging.getLogger("test"),
+    )
+
+
+class TestAsyncDeadlineAndTheTask:
+    """
+    The async deadline cancels its own task: it must take back exactly that cancellation.
+
+    Python counts a task's pending cancellations (``Task.cancelling()``); ``asyncio.timeout`` and
+    task groups rely on the count. A deadline that left its cancellation counted, took back a
+    cancellation it did not make, or kept a clock running after its attempt would break the
+    coroutine that made the call.
+    """
+
+    def test_a_deadline_takes_its_cancellation_back(self) -> None:
+        with hostile_server(lambda seen: Answer(body=GOOD, hang=10)) as server:
+
+            async def call() -> int:
+                async with async_client(server.url, 0.3) as client:
+                    with pytest.raises(SignalWireConnectionError, match="read timeout"):
+                        await client.request("GET", f"{CONFERENCES}/{CONF}")
+                task = asyncio.current_task()
+                assert task is not None
+                return task.cancelling()
+
+            assert asyncio.run(call()) == 0
+
+    def test_a_cancellation_from_outside_stays_one(self) -> None:
+        with hostile_server(lambda seen: Answer(body=GOOD, hang=10)) as server:
+            counted: list[int] = []
+
+            async def call() -> None:
+                async with async_client(server.url, 10.0) as client:
+                    try:
+                        await client.request("GET", f"{CONFERENCES}/{CONF}")
+                    except asyncio.CancelledError:
+                        task = asyncio.current_task()
+                        assert task is not None
+                        counted.append(task.cancelling())
+                        raise
+
+            async def cancel_while_waiting() -> None:
+                task = asyncio.ensure_future(call())
+                await asyncio.to_thread(server.wait_for_request)
+                task.cancel()
+                with pytest.raises(asyncio.CancelledError):
+                    await task
+
+            asyncio.run(cancel_while_waiting())
+        assert counted == [1]
+
+    def test_a_finished_attempt_leaves_no_clock_running(self) -> None:
+        with hostile_server(by_sid(Answer(body=GOOD))) as server:
+
+            async def call_then_wait() -> dict[str, Any] | None:
+                async with async_client(server.url, 0.3) as client:
+                    answer = await client.request("GET", f"{CONFERENCES}/{CONF}")
+                    await asyncio.sleep(0.8)  # a clock left running would cancel this sleep
+                    return answer
+
+            assert asyncio.run(call_then_wait()) == conference()
+
+
 # -- 10. Space URL -------------------------------------------------------------------------------
 
 BAD_SPACES = [
@@ -1480,7 +1597,6 @@ class TestSpaceUrl:
 
 
 def test_the_async_client_is_used_inside_async_with_only() -> None:
-    from airflow_provider_signalwire.hooks._async_transport import AsyncSignalWireClient
     from airflow_provider_signalwire.hooks._settings import SignalWireSettings
 
     settings = SignalWireSettings(base_url="http://127.0.0.1:9", project_id=PROJECT_ID, token=TOKEN)
