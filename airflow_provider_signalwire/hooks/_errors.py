@@ -47,10 +47,10 @@ def _error_class(status: int) -> type[SignalWireError]:
         return SignalWireNotFoundError
     if status == 429:
         return SignalWireRateLimitError
-    if 500 <= status < 600:
-        return SignalWireServerError
     if 400 <= status < 500:
         return SignalWireRequestError
+    if 500 <= status < 600:
+        return SignalWireServerError
     # A redirect (never followed), or a status no HTTP server sends as a final answer (1xx,
     # 600 and above): whatever sits in between is broken, not the request.
     return SignalWireResponseError
@@ -67,7 +67,7 @@ def _short(err: ValueError) -> str:
 
 
 def _is_json(headers: Mapping[str, str]) -> bool:
-    media_type = headers.get("Content-Type", "").split(";", 1)[0].strip().lower()
+    media_type = headers.get("Content-Type", "").partition(";")[0].strip().lower()
     return media_type == "application/json" or media_type.endswith("+json")
 
 
@@ -256,7 +256,7 @@ def result_from_answer(
             method=method,
             path=path,
         )
-    return dict(scrub_data(data, secrets)) if secrets else data
+    return dict(scrub_data(data, secrets))
 
 
 def caused_by(exc: BaseException, kind: type[BaseException]) -> bool:
