@@ -308,6 +308,29 @@ class TestRetries:
             hook.start_conference_stream(emu.demo_conference_sid, url="wss://ws.example.com/a")
         assert len(emu.requests) == 1
 
+    @pytest.mark.parametrize("first", ["read", "start"])
+    def test_one_hook_keeps_each_call_on_its_own_policy(
+        self, hook: SignalWireHook, signalwire_default: SignalWireEmulator, first: str
+    ) -> None:
+        """A read retries a 503 and a start does not, whichever of them the hook made first."""
+        emu = signalwire_default
+
+        def read() -> None:
+            emu.add_fault(Fault(status=503, method="GET"), times=1)
+            assert hook.get_conference(emu.demo_conference_sid)["sid"] == emu.demo_conference_sid
+
+        def start() -> None:
+            emu.add_fault(Fault(status=503, method="POST"), times=1)
+            with pytest.raises(SignalWireServerError):
+                hook.start_conference_stream(emu.demo_conference_sid, url="wss://ws.example.com/a")
+
+        calls = [read, start] if first == "read" else [start, read]
+        for call in calls:
+            call()
+        assert [request.method for request in emu.requests] == (
+            ["GET", "GET", "POST"] if first == "read" else ["POST", "GET", "GET"]
+        )
+
     def test_start_stream_is_retried_after_429(
         self, hook: SignalWireHook, signalwire_default: SignalWireEmulator
     ) -> None:

@@ -74,6 +74,7 @@ class Answer:
     :param hang: seconds to wait before answering at all.
     :param close: close the connection without answering.
     :param interim: informational answers (``1xx`` statuses, each with a header) sent first.
+    :param reason: the status line's reason phrase; ``None`` for a usual one, ``""`` for none.
     """
 
     status: int = 200
@@ -87,6 +88,7 @@ class Answer:
     hang: float = 0.0
     close: bool = False
     interim: tuple[int, ...] = ()
+    reason: str | None = None
 
 
 def json_answer(data: Any, status: int = 200, **kwargs: Any) -> Answer:
@@ -256,12 +258,11 @@ class HostileServer:
             return
         if answer.close:
             return
-        reason = {200: "OK", 201: "Created", 204: "No Content", 404: "Not Found"}.get(
-            answer.status, "Whatever"
-        )
+        usual = {200: "OK", 201: "Created", 204: "No Content", 404: "Not Found"}
+        reason = usual.get(answer.status, "Whatever") if answer.reason is None else answer.reason
         for status in answer.interim:
             client.sendall(f"HTTP/1.1 {status} Interim\r\nLink: </a.css>\r\n\r\n".encode())
-        head = [f"HTTP/1.1 {answer.status} {reason}"]
+        head = [f"HTTP/1.1 {answer.status} {reason}".rstrip()]
         head += [f"{name}: {value}" for name, value in answer.headers]
         if answer.framing == "length":
             head.append(f"Content-Length: {len(answer.body)}")

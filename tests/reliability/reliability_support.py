@@ -187,18 +187,30 @@ def write_self_signed_cert(directory: Path) -> tuple[Path, Path]:
     return cert_path, key_path
 
 
+#: The conference whose answer :func:`tls_conference_server` drips, one byte every 0.1 s.
+DRIPPED_CONFERENCE = "CFdrip"
+
+
 class _ConferenceHandler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server: _TLSServer
 
     def do_GET(self) -> None:
         self.server.paths.append(self.path)
-        body = json.dumps({"sid": "CF1", "status": "init"}).encode()
+        sid = self.path.rpartition("/")[2]
+        body = json.dumps({"sid": sid, "status": "init"}).encode()
         self.send_response(200)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
-        self.wfile.write(body)
+        if sid != DRIPPED_CONFERENCE:
+            self.wfile.write(body)
+            return
+        with contextlib.suppress(OSError):  # the client gave up and closed
+            for byte in body:
+                self.wfile.write(bytes([byte]))
+                self.wfile.flush()
+                time.sleep(0.1)
 
     def log_message(self, format: str, *args: Any) -> None:
         pass
@@ -211,7 +223,12 @@ class _TLSServer(ThreadingHTTPServer):
 
 @contextlib.contextmanager
 def tls_conference_server(cert: Path, key: Path) -> Iterator[_TLSServer]:
-    """Serve a conference object over HTTPS on loopback; ``server.paths`` lists what arrived."""
+    """
+    Serve a conference object over HTTPS on loopback; ``server.paths`` lists what arrived.
+
+    Every conference is answered at once, except :data:`DRIPPED_CONFERENCE`, whose body takes
+    several seconds.
+    """
     server = _TLSServer(("127.0.0.1", 0), _ConferenceHandler)
     server.paths = []
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)

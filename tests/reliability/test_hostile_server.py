@@ -69,6 +69,7 @@ from airflow_provider_signalwire.operators.conference import (
     UpdateConferenceParticipantOperator,
 )
 from airflow_provider_signalwire.sensors.conference import SignalWireConferenceSensor
+from airflow_provider_signalwire.testing import Fault, SignalWireEmulator
 from airflow_provider_signalwire.transfers.recordings import ConferenceRecordingsToStorageOperator
 from airflow_provider_signalwire.triggers.conference import ConferenceStatusTrigger
 
@@ -459,6 +460,8 @@ ESCAPED_TOKEN = "".join(f"\\u{ord(char):04x}" for char in TOKEN)
 #: Answers to ``GET`` one conference, each a way to break a client: name -> the answer.
 PARITY: dict[str, Answer] = {
     "ok": json_answer(conference()),
+    "503 without a reason phrase": Answer(status=503, body=b"busy", headers=[], reason=""),
+    "400 with its own reason phrase": Answer(status=400, body=b"", headers=[], reason="Nope Nope"),
     "ok-gzip": Answer(
         body=gzip.compress(GOOD),
         headers=[("Content-Type", "application/json"), ("Content-Encoding", "gzip")],
@@ -692,6 +695,25 @@ class TestSlowAnswers:
                 quick_hook(max_attempts=2).get_conference(CONF)
             assert time.monotonic() - started < 2 * READ_TIMEOUT + SLACK
             assert len(server.requests) == 2
+
+    def test_a_finished_attempt_leaves_no_deadline_on_its_connection(
+        self, connect: Callable[..., None], emulator: SignalWireEmulator
+    ) -> None:
+        """
+        The next call reuses the kept-alive connection: the last one's clock must not cut it.
+
+        The first call ends at once; its deadline (had it stayed armed) falls in the middle of
+        the second call, which starts half a timeout later and takes 0.6 of one.
+        """
+        connect(emulator.url, timeout=READ_TIMEOUT)
+        hook = quick_hook()
+        conference_sid = emulator.demo_conference_sid
+        hook.get_conference(conference_sid)
+        time.sleep(READ_TIMEOUT / 2)
+        emulator.add_fault(Fault(delay=0.6 * READ_TIMEOUT), times=1)
+
+        assert hook.get_conference(conference_sid)["sid"] == conference_sid
+        assert len(emulator.requests) == 2
 
     def test_a_slow_answer_within_the_deadline_succeeds(self, connect: Callable[..., None]) -> None:
         answer = Answer(body=GOOD, drip=0.002)
@@ -1433,32 +1455,42 @@ class TestGateways:
                 quick_hook(max_attempts=2).stop_conference_stream(CONF, "ST1")
 
 
-def deadline_then_404(seen: list[Seen]) -> Callable[[Seen], Answer]:
+#: First answers that miss the read timeout after the request arrived (and was applied).
+LATE = {
+    "no-answer": Answer(body=json.dumps(stream("ST1")).encode(), hang=10),
+    "body-framed-by-close": Answer(
+        body=json.dumps(stream("ST1")).encode().ljust(200), framing="close", drip=0.1
+    ),
+}
+
+
+def deadline_then_404(seen: list[Seen], late: str) -> Callable[[Seen], Answer]:
     """Let the first answer miss the read timeout (the stop was applied), then answer 404."""
 
     def handler(request: Seen) -> Answer:
         seen.append(request)
         if len(seen) == 1:
-            return Answer(body=json.dumps(stream("ST1")).encode(), hang=10)
+            return LATE[late]
         return json_answer({"code": 20404, "message": "not found"}, status=404)
 
     return handler
 
 
+@pytest.mark.parametrize("late", LATE)
 class TestDeadlineThenNotFound:
     """An attempt cut by the read timeout had been sent: a retry's 404 means it did the job."""
 
-    def test_the_hook_takes_the_stop_as_done(self, connect: Callable[..., None]) -> None:
+    def test_the_hook_takes_the_stop_as_done(self, connect: Callable[..., None], late: str) -> None:
         seen: list[Seen] = []
-        with hostile_server(deadline_then_404(seen)) as server:
+        with hostile_server(deadline_then_404(seen, late)) as server:
             connect(server.url, timeout=READ_TIMEOUT)
             stopped = quick_hook(max_attempts=2).stop_conference_stream(CONF, "ST1")
         assert stopped["status"] == "stopped"
         assert len(seen) == 2
 
-    def test_the_async_client_reports_the_404_after_a_lost_answer(self) -> None:
+    def test_the_async_client_reports_the_404_after_a_lost_answer(self, late: str) -> None:
         seen: list[Seen] = []
-        with hostile_server(deadline_then_404(seen)) as server:
+        with hostile_server(deadline_then_404(seen, late)) as server:
 
             async def stop() -> None:
                 async with async_client(server.url, READ_TIMEOUT, max_attempts=2) as client:

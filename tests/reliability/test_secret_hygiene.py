@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 from airflow.sdk.log import redact  # type: ignore[attr-defined]
 from reliability_support import (
+    DRIPPED_CONFERENCE,
     SECRETS,
     assert_no_secret,
     leak_surface,
@@ -304,6 +305,34 @@ class TestTls:
                 return await client.request("GET", conference_path(PROJECT_ID, "CF1"))
 
         assert asyncio.run(go())["sid"] == "CF1"
+
+    def test_the_whole_answer_deadline_holds_over_tls(
+        self, make_hook: MakeHook, tls_server: Any, certificate: tuple[Path, Path]
+    ) -> None:
+        """Each byte comes within the read timeout, the whole answer does not: both clients cut."""
+        ca, _ = certificate
+        url = f"https://127.0.0.1:{tls_server.server_address[1]}"
+        hook = make_hook(url, extra={"verify": str(ca), "timeout": 0.5})
+        settings = settings_from_connection(
+            host=url,
+            login=PROJECT_ID,
+            password=TOKEN,
+            port=None,
+            extra={"verify": str(ca), "timeout": 0.5},
+            conn_id="x",
+        )
+
+        async def go() -> Any:
+            async with AsyncSignalWireClient(
+                settings, max_attempts=1, initial_backoff=0, max_backoff=0,
+                logger=logging.getLogger("x"), sleep=AsyncFakeSleep(),
+            ) as client:  # fmt: skip
+                return await client.request("GET", conference_path(PROJECT_ID, DRIPPED_CONFERENCE))
+
+        for call in (lambda: hook.get_conference(DRIPPED_CONFERENCE), lambda: asyncio.run(go())):
+            with pytest.raises(SignalWireConnectionError) as caught:
+                call()
+            assert "no complete answer within the 0.5s read timeout" in str(caught.value)
 
     @pytest.mark.parametrize("value", ["/nonexistent/ca.pem", "ca.pem", "maybe", 2, ["x"]])
     def test_bad_verify_value_is_a_validation_error(
