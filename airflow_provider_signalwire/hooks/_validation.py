@@ -201,10 +201,10 @@ def check_retry_knobs(max_attempts: Any, initial_backoff: Any, max_backoff: Any)
     :param max_backoff: seconds, at least 0.
     """
     if isinstance(max_attempts, bool) or not isinstance(max_attempts, int) or max_attempts < 1:
-        raise SignalWireValidationError(f"Invalid max_attempts {max_attempts!r}: expected >= 1.")
+        raise invalid("max_attempts", max_attempts, "expected >= 1")
     for name, value in (("initial_backoff", initial_backoff), ("max_backoff", max_backoff)):
         if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
-            raise SignalWireValidationError(f"Invalid {name} {value!r}: expected seconds >= 0.")
+            raise invalid(name, value, "expected seconds >= 0")
 
 
 def check_allowed(call: str, what: str, given: Iterable[str], allowed: Iterable[str]) -> None:
@@ -249,7 +249,7 @@ def check_max_pages(value: Any) -> int:
     :param value: most pages one listing reads.
     """
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise SignalWireValidationError(f"Invalid max_pages {show_value(value)}: expected >= 1.")
+        raise invalid("max_pages", value, "expected >= 1")
     return value
 
 
@@ -277,10 +277,8 @@ def validate_target_status(value: object) -> tuple[str, ...]:
         or not statuses
         or any(status not in known for status in statuses)
     ):
-        raise SignalWireValidationError(
-            f"Invalid target_status {value!r}: expected one of {', '.join(known)} "
-            "or a non-empty list of them."
-        )
+        expected = f"expected one of {', '.join(known)} or a non-empty list of them"
+        raise invalid("target_status", value, expected)
     return tuple(dict.fromkeys(str(status) for status in statuses))
 
 
