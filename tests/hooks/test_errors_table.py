@@ -370,6 +370,37 @@ def test_an_error_status_is_raised_as_its_class() -> None:
         result_from_answer(answer(403), method="GET", path=PATH)
 
 
+@pytest.mark.parametrize("status", [199, 300, 301])
+def test_only_2xx_is_a_success(status: int) -> None:
+    with pytest.raises(SignalWireResponseError, match=f"^SignalWire answered {status} to GET "):
+        result_from_answer(answer(status, b"{}", Content_Type=JSON), method="GET", path=PATH)
+
+
+def test_a_404_on_a_first_attempt_is_not_after_a_lost_answer() -> None:
+    with pytest.raises(SignalWireNotFoundError) as caught:
+        result_from_answer(answer(404), method="POST", path=PATH)
+
+    assert caught.value.after_lost_response is False
+
+
+def test_a_success_without_content_type_says_so() -> None:
+    with pytest.raises(SignalWireResponseError) as caught:
+        result_from_answer(answer(200, b"{}"), method="GET", path=PATH)
+
+    assert str(caught.value) == (
+        f"SignalWire answered 200 to GET {PATH} with Content-Type '(none)' instead of "
+        "application/json"
+    )
+
+
+def test_a_long_content_type_is_cut_at_60_characters() -> None:
+    label = "text/" + "x" * 100
+    with pytest.raises(SignalWireResponseError) as caught:
+        result_from_answer(answer(200, b"{}", Content_Type=label), method="GET", path=PATH)
+
+    assert f"with Content-Type {label[:60]!r} instead of" in str(caught.value)
+
+
 def test_a_body_over_the_cap_is_refused_unread() -> None:
     err = body_too_large(status=200, method="GET", path=PATH)
 

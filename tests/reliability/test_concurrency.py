@@ -81,11 +81,16 @@ class TestManyThreads:
         assert 1 <= new_connections(urllib3_log) <= THREADS
         assert_no_churn(urllib3_log)
 
-    def test_50_threads_with_a_pool_of_10_wait_instead_of_churning(
-        self, make_hook: MakeHook, emulator: SignalWireEmulator, urllib3_log: ListHandler
+    @pytest.mark.parametrize("pool_size", [4, 10])
+    def test_50_threads_with_a_smaller_pool_wait_instead_of_churning(
+        self,
+        make_hook: MakeHook,
+        emulator: SignalWireEmulator,
+        urllib3_log: ListHandler,
+        pool_size: int,
     ) -> None:
         sids = add_streams(emulator, THREADS)
-        hook = make_hook(emulator.url, pool_size=10)
+        hook = make_hook(emulator.url, pool_size=pool_size)
         emulator.latency = 0.01
         conference = emulator.demo_conference_sid
 
@@ -95,8 +100,8 @@ class TestManyThreads:
 
         assert statuses == ["stopped"] * THREADS
         assert stopped(emulator) == dict.fromkeys(sids, 1)
-        assert emulator.max_in_flight <= 10
-        assert new_connections(urllib3_log) <= 10
+        assert emulator.max_in_flight <= pool_size
+        assert new_connections(urllib3_log) <= pool_size
         assert_no_churn(urllib3_log)
 
     def test_50_hooks_on_50_threads_stop_50_streams_once_each(

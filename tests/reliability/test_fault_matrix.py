@@ -11,6 +11,7 @@ calls, which only the sync hook has, are in ``test_fault_matrix_stream_calls.py`
 
 from __future__ import annotations
 
+import time
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
@@ -102,7 +103,11 @@ class TestTransportFaults:
             client = make_client(
                 f"http://127.0.0.1:{port}", extra={"connect_timeout": 0.3}, max_attempts=2
             )
+            started = time.monotonic()
             err = expect(SignalWireConnectionError, lambda: client.get_conference("CF1"))
+            # The connection's connect_timeout, not a library default (5 s in httpx, none in
+            # requests), bounds each attempt: 2 x 0.3 s plus generous slack for a busy machine.
+            assert time.monotonic() - started < 4.0
 
         assert "ConnectTimeout" in str(err)
         assert err.maybe_delivered is False

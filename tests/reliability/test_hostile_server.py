@@ -1280,6 +1280,20 @@ ECHOES: dict[str, Callable[[Seen], tuple[int, bytes]]] = {
 
 
 class TestDerivedSecrets:
+    def test_the_async_client_scrubs_the_secrets_of_its_call(self) -> None:
+        """Values sent in one call (a bearer token) are scrubbed like the connection's own."""
+        echo = json_answer({**conference(), "echo": f"Bearer {BEARER}"})
+        with hostile_server(lambda seen: echo) as server:
+
+            async def get() -> dict[str, Any] | None:
+                async with async_client(server.url, 5.0) as client:
+                    path = f"{CONFERENCES}/{CONF}"
+                    return await client.request("GET", path, secrets=(BEARER,))
+
+            result = asyncio.run(get())
+        assert result is not None
+        assert result["echo"] == "Bearer ***"
+
     @pytest.mark.parametrize("echo", ECHOES)
     def test_operator_error_and_logs(
         self,
