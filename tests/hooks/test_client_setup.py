@@ -115,5 +115,5 @@ def ssl_default_bundle() -> str:
     """The text of a CA bundle that loads: certifi's, which httpx depends on."""
     import certifi
 
-    with open(certifi.where(), encoding="ascii") as bundle:
+    with open(certifi.where(), encoding="utf-8") as bundle:
         return bundle.read()

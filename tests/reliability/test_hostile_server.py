@@ -17,6 +17,7 @@ import logging
 import os
 import re
 import signal
+import sys
 import tempfile
 import threading
 import time
@@ -1535,6 +1536,7 @@ def async_client(url: str, read_timeout: float, max_attempts: int = 1) -> AsyncS
     )
 
 
+@pytest.mark.skipif(sys.version_info < (3, 11), reason="Task.cancelling() is new in Python 3.11")
 class TestAsyncDeadlineAndTheTask:
     """
     The async deadline cancels its own task: it must take back exactly that cancellation.
