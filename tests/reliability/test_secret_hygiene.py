@@ -248,6 +248,22 @@ def tls_server(certificate: tuple[Path, Path]) -> Iterator[Any]:
         yield server
 
 
+def async_get_conference(url: str, extra: dict[str, Any], conference_sid: str) -> Any:
+    """Fetch a conference with the async client, one attempt, from a connection to ``url``."""
+    settings = settings_from_connection(
+        host=url, login=PROJECT_ID, password=TOKEN, port=None, extra=extra, conn_id="x"
+    )
+
+    async def go() -> Any:
+        async with AsyncSignalWireClient(
+            settings, max_attempts=1, initial_backoff=0, max_backoff=0,
+            logger=logging.getLogger("x"), sleep=AsyncFakeSleep(),
+        ) as client:  # fmt: skip
+            return await client.request("GET", conference_path(PROJECT_ID, conference_sid))
+
+    return asyncio.run(go())
+
+
 class TestTls:
     def test_verification_is_on_by_default(
         self, make_hook: MakeHook, emulator: SignalWireEmulator, capfd: pytest.CaptureFixture[str]
@@ -288,23 +304,9 @@ class TestTls:
         self, tls_server: Any, certificate: tuple[Path, Path]
     ) -> None:
         ca, _ = certificate
-        settings = settings_from_connection(
-            host=f"https://127.0.0.1:{tls_server.server_address[1]}",
-            login=PROJECT_ID,
-            password=TOKEN,
-            port=None,
-            extra={"verify": str(ca)},
-            conn_id="x",
-        )
+        url = f"https://127.0.0.1:{tls_server.server_address[1]}"
 
-        async def go() -> Any:
-            async with AsyncSignalWireClient(
-                settings, max_attempts=1, initial_backoff=0, max_backoff=0,
-                logger=logging.getLogger("x"), sleep=AsyncFakeSleep(),
-            ) as client:  # fmt: skip
-                return await client.request("GET", conference_path(PROJECT_ID, "CF1"))
-
-        assert asyncio.run(go())["sid"] == "CF1"
+        assert async_get_conference(url, {"verify": str(ca)}, "CF1")["sid"] == "CF1"
 
     def test_the_whole_answer_deadline_holds_over_tls(
         self, make_hook: MakeHook, tls_server: Any, certificate: tuple[Path, Path]
@@ -312,24 +314,13 @@ class TestTls:
         """Each byte comes within the read timeout, the whole answer does not: both clients cut."""
         ca, _ = certificate
         url = f"https://127.0.0.1:{tls_server.server_address[1]}"
-        hook = make_hook(url, extra={"verify": str(ca), "timeout": 0.5})
-        settings = settings_from_connection(
-            host=url,
-            login=PROJECT_ID,
-            password=TOKEN,
-            port=None,
-            extra={"verify": str(ca), "timeout": 0.5},
-            conn_id="x",
-        )
+        extra = {"verify": str(ca), "timeout": 0.5}
+        hook = make_hook(url, extra=extra)
 
-        async def go() -> Any:
-            async with AsyncSignalWireClient(
-                settings, max_attempts=1, initial_backoff=0, max_backoff=0,
-                logger=logging.getLogger("x"), sleep=AsyncFakeSleep(),
-            ) as client:  # fmt: skip
-                return await client.request("GET", conference_path(PROJECT_ID, DRIPPED_CONFERENCE))
-
-        for call in (lambda: hook.get_conference(DRIPPED_CONFERENCE), lambda: asyncio.run(go())):
+        for call in (
+            lambda: hook.get_conference(DRIPPED_CONFERENCE),
+            lambda: async_get_conference(url, extra, DRIPPED_CONFERENCE),
+        ):
             with pytest.raises(SignalWireConnectionError) as caught:
                 call()
             assert "no complete answer within the 0.5s read timeout" in str(caught.value)
