@@ -770,6 +770,21 @@ def in_thread(work: Callable[[], Any]) -> tuple[threading.Thread, list[Any]]:
     return thread, outcome
 
 
+def killed_get_conference(
+    before_kill: Callable[[], None], within: float
+) -> SignalWireCancelledError:
+    """Look a conference up on a thread, kill the hook after ``before_kill``; return the error."""
+    hook = quick_hook(max_attempts=3)
+    thread, outcome = in_thread(lambda: hook.get_conference(CONF))
+    before_kill()
+    hook.abort()
+    thread.join(within)
+    [err] = outcome
+    assert isinstance(err, SignalWireCancelledError), err
+    assert err.attempts == 1
+    return err
+
+
 class TestKilledTasks:
     @pytest.mark.parametrize("name", list(operators()))
     def test_on_kill_ends_execute_within_2s(
@@ -966,19 +981,12 @@ class TestKilledTasks:
         """The connect cannot be cut (a known limit): it ends at its timeout, as not sent."""
         with full_backlog_listener() as port:
             connect(f"http://127.0.0.1:{port}", connect_timeout=0.5)
-            hook = quick_hook(max_attempts=3)
-            thread, outcome = in_thread(lambda: hook.get_conference(CONF))
-            time.sleep(0.1)
-            hook.abort()
-            thread.join(3.0)
-        [err] = outcome
-        assert isinstance(err, SignalWireCancelledError), err
+            err = killed_get_conference(lambda: time.sleep(0.1), within=3.0)
         assert str(err) == (
             f"SignalWire request GET {CONFERENCES}/{CONF} to 127.0.0.1:{port} not sent: "
             "the task was killed"
         )
         assert err.maybe_delivered is False
-        assert err.attempts == 1
 
     def test_a_kill_ending_a_body_read_until_close_is_no_answer(
         self, connect: Callable[..., None]
@@ -987,21 +995,18 @@ class TestKilledTasks:
         answer = json_answer(conference(), framing="close", drip=0.02)
         with hostile_server(lambda seen: answer) as server:
             connect(server.url, timeout=5)
-            hook = quick_hook(max_attempts=3)
-            thread, outcome = in_thread(lambda: hook.get_conference(CONF))
-            server.wait_for_request()
-            time.sleep(0.2)
-            hook.abort()
-            thread.join(2.0)
+
+            def mid_body() -> None:
+                server.wait_for_request()
+                time.sleep(0.2)
+
+            err = killed_get_conference(mid_body, within=2.0)
             assert len(server.requests) == 1
-        [err] = outcome
-        assert isinstance(err, SignalWireCancelledError), err
         assert str(err) == (
             f"SignalWire request GET {CONFERENCES}/{CONF} to 127.0.0.1:{server.port} cut off: "
             "the task was killed"
         )
         assert err.maybe_delivered is True
-        assert err.attempts == 1
 
     def test_trigger_cancelled_mid_request_closes_the_connection(
         self, connect: Callable[..., None]
