@@ -13,6 +13,7 @@ import contextlib
 import datetime
 import ipaddress
 import json
+import logging
 import socket
 import ssl
 import threading
@@ -23,6 +24,9 @@ from typing import TYPE_CHECKING, Any
 
 from requests.adapters import HTTPAdapter
 from signalwire_test_support import PROJECT_ID, TOKEN
+
+from airflow_provider_signalwire.hooks._async_transport import AsyncSignalWireClient
+from airflow_provider_signalwire.hooks._settings import settings_from_connection
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -185,6 +189,26 @@ def write_self_signed_cert(directory: Path) -> tuple[Path, Path]:
         )
     )
     return cert_path, key_path
+
+
+def async_client(url: str, *, max_attempts: int = 1, **extra: Any) -> AsyncSignalWireClient:
+    """
+    The async client on a connection to ``url`` with the given extras, retrying at once.
+
+    :param url: the Space URL (a loopback server).
+    :param max_attempts: requests per call.
+    :param extra: the connection's extras (``timeout``, ``verify``, ...).
+    """
+    settings = settings_from_connection(
+        host=url, login=PROJECT_ID, password=TOKEN, port=None, extra=extra, conn_id="test"
+    )
+    return AsyncSignalWireClient(
+        settings,
+        max_attempts=max_attempts,
+        initial_backoff=0.0,
+        max_backoff=0.0,
+        logger=logging.getLogger("test"),
+    )
 
 
 #: The conference whose answer :func:`tls_conference_server` drips, one byte every 0.1 s.

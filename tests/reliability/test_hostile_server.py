@@ -40,6 +40,7 @@ from reliability_support import (
     BASIC,
     SECRETS,
     assert_no_secret,
+    async_client,
     full_backlog_listener,
     leak_surface,
 )
@@ -57,9 +58,7 @@ from airflow_provider_signalwire.exceptions import (
     SignalWireServerError,
     SignalWireValidationError,
 )
-from airflow_provider_signalwire.hooks._async_transport import AsyncSignalWireClient
 from airflow_provider_signalwire.hooks._errors import MAX_BODY_BYTES
-from airflow_provider_signalwire.hooks._settings import settings_from_connection
 from airflow_provider_signalwire.hooks.signalwire import SignalWireHook
 from airflow_provider_signalwire.operators.conference import (
     EndConferenceOperator,
@@ -1292,7 +1291,7 @@ class TestDerivedSecrets:
         with hostile_server(lambda seen: echo) as server:
 
             async def get() -> dict[str, Any] | None:
-                async with async_client(server.url, 5.0) as client:
+                async with async_client(server.url, timeout=5.0) as client:
                     path = f"{CONFERENCES}/{CONF}"
                     return await client.request("GET", path, secrets=(BEARER,))
 
@@ -1513,32 +1512,13 @@ class TestDeadlineThenNotFound:
         with hostile_server(deadline_then_404(seen, late)) as server:
 
             async def stop() -> None:
-                async with async_client(server.url, READ_TIMEOUT, max_attempts=2) as client:
+                async with async_client(server.url, timeout=READ_TIMEOUT, max_attempts=2) as client:
                     await client.request("POST", f"{CONFERENCES}/{CONF}/Streams/ST1")
 
             with pytest.raises(SignalWireNotFoundError) as caught:
                 asyncio.run(stop())
         assert caught.value.after_lost_response is True
         assert len(seen) == 2
-
-
-def async_client(url: str, read_timeout: float, max_attempts: int = 1) -> AsyncSignalWireClient:
-    """The async client on ``url`` with a read timeout, retrying at once."""
-    settings = settings_from_connection(
-        host=url,
-        login=PROJECT_ID,
-        password=TOKEN,
-        port=None,
-        extra={"timeout": read_timeout},
-        conn_id="hostile",
-    )
-    return AsyncSignalWireClient(
-        settings,
-        max_attempts=max_attempts,
-        initial_backoff=0.0,
-        max_backoff=0.0,
-        logger=logging.getLogger("test"),
-    )
 
 
 @pytest.mark.skipif(sys.version_info < (3, 11), reason="Task.cancelling() is new in Python 3.11")
@@ -1556,7 +1536,7 @@ class TestAsyncDeadlineAndTheTask:
         with hostile_server(lambda seen: Answer(body=GOOD, hang=10)) as server:
 
             async def call() -> int:
-                async with async_client(server.url, 0.3) as client:
+                async with async_client(server.url, timeout=0.3) as client:
                     with pytest.raises(SignalWireConnectionError, match="read timeout"):
                         await client.request("GET", f"{CONFERENCES}/{CONF}")
                 task = asyncio.current_task()
@@ -1570,7 +1550,7 @@ class TestAsyncDeadlineAndTheTask:
             counted: list[int] = []
 
             async def call() -> None:
-                async with async_client(server.url, 10.0) as client:
+                async with async_client(server.url, timeout=10.0) as client:
                     try:
                         await client.request("GET", f"{CONFERENCES}/{CONF}")
                     except asyncio.CancelledError:
@@ -1593,7 +1573,7 @@ class TestAsyncDeadlineAndTheTask:
         with hostile_server(by_sid(Answer(body=GOOD))) as server:
 
             async def call_then_wait() -> dict[str, Any] | None:
-                async with async_client(server.url, 0.3) as client:
+                async with async_client(server.url, timeout=0.3) as client:
                     answer = await client.request("GET", f"{CONFERENCES}/{CONF}")
                     await asyncio.sleep(0.8)  # a clock left running would cancel this sleep
                     return answer
@@ -1650,16 +1630,7 @@ class TestSpaceUrl:
 
 
 def test_the_async_client_is_used_inside_async_with_only() -> None:
-    from airflow_provider_signalwire.hooks._settings import SignalWireSettings
-
-    settings = SignalWireSettings(base_url="http://127.0.0.1:9", project_id=PROJECT_ID, token=TOKEN)
-    client = AsyncSignalWireClient(
-        settings,
-        max_attempts=1,
-        initial_backoff=0.0,
-        max_backoff=0.0,
-        logger=logging.getLogger("test"),
-    )
+    client = async_client("http://127.0.0.1:9")
 
     with pytest.raises(RuntimeError) as caught:
         asyncio.run(client.request("GET", f"{CONFERENCES}/{CONF}"))

@@ -20,11 +20,12 @@ from reliability_support import (
     DRIPPED_CONFERENCE,
     SECRETS,
     assert_no_secret,
+    async_client,
     leak_surface,
     tls_conference_server,
     write_self_signed_cert,
 )
-from signalwire_test_support import PROJECT_ID, TOKEN, AsyncFakeSleep
+from signalwire_test_support import PROJECT_ID, TOKEN
 
 from airflow_provider_signalwire.exceptions import (
     SignalWireConnectionError,
@@ -250,15 +251,9 @@ def tls_server(certificate: tuple[Path, Path]) -> Iterator[Any]:
 
 def async_get_conference(url: str, extra: dict[str, Any], conference_sid: str) -> Any:
     """Fetch a conference with the async client, one attempt, from a connection to ``url``."""
-    settings = settings_from_connection(
-        host=url, login=PROJECT_ID, password=TOKEN, port=None, extra=extra, conn_id="x"
-    )
 
     async def go() -> Any:
-        async with AsyncSignalWireClient(
-            settings, max_attempts=1, initial_backoff=0, max_backoff=0,
-            logger=logging.getLogger("x"), sleep=AsyncFakeSleep(),
-        ) as client:  # fmt: skip
+        async with async_client(url, **extra) as client:
             return await client.request("GET", conference_path(PROJECT_ID, conference_sid))
 
     return asyncio.run(go())
