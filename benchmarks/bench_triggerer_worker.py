@@ -83,7 +83,7 @@ def preload(variant: str) -> None:
         modules = [
             "airflow_provider_signalwire.triggers.conference",
             "airflow_provider_signalwire.hooks.async_signalwire",
-            "airflow_provider_signalwire.hooks._async_transport",
+            "airflow_provider_signalwire.hooks._wire",
         ]
     else:
         modules = [

@@ -118,10 +118,9 @@ def test_airflow_cli_lists_provider_and_connection_type() -> None:
 
 #: Pure modules under hooks/ that operators and sensors use at DAG parse time.
 STDLIB_ONLY_HOOK_MODULES = {
-    "airflow_provider_signalwire.hooks._validation",
+    # Argument checks, with the spec's enums and per-operation field tables they check against.
+    "airflow_provider_signalwire.hooks._api",
     "airflow_provider_signalwire.hooks._conferences",
-    # The spec's enums and per-operation field tables that validation checks against.
-    "airflow_provider_signalwire.hooks._fields",
 }
 
 

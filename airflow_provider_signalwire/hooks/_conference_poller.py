@@ -26,9 +26,9 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any
 
+from airflow_provider_signalwire.hooks._api import MAX_PAGE_SIZE
 from airflow_provider_signalwire.hooks._conferences import newest_conference, parse_date_created
-from airflow_provider_signalwire.hooks._fields import MAX_PAGE_SIZE
-from airflow_provider_signalwire.hooks._shared_hooks import HookKey, shared_hook
+from airflow_provider_signalwire.hooks.async_signalwire import HookKey, shared_hook
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Callable

@@ -1,20 +1,37 @@
 """
-Every decision that turns an answer or a transport failure into a result or an error.
+Answers to results or errors, for both clients, with every secret scrubbed out of them.
 
-Both clients (``requests`` and ``httpx``) hand their raw outcome here, so they raise the same
-errors for the same answers. Errors are built complete, once, and never changed after.
+Both clients (``requests`` and ``httpx``) read an answer's bytes and hand them here, so they
+raise the same errors for the same answers, and both keep the same secrets out of messages, XCom
+and logs. In the order a call meets them:
+
+- secrets: :func:`mask_secrets` tells the log masker, :func:`scrub` removes them from text;
+- the body: its announced length and encoding are checked, then it is inflated, bounded;
+- strict JSON: :func:`loads_strict` refuses what :mod:`json` would accept or choke on;
+- the result: :func:`result_from_answer` returns the JSON object of a success or raises the
+  :class:`~airflow_provider_signalwire.exceptions.SignalWireError` subclass of a failure;
+- transport failures and kills: :func:`transport_error`, :func:`deadline_error`,
+  :func:`cancelled_error`; :func:`final_error` is what a call ends with after its retries.
 
 SignalWire answers errors in three shapes: ``{"code", "message", "more_info", "status"}``,
 ``{"errors": ["message", ...]}`` and ``{"errors": [{"code", "message", "more_info"}, ...]}``; a
-proxy in between may answer HTML, nothing, or a cut-off body. All of them end up here as one
-:class:`~airflow_provider_signalwire.exceptions.SignalWireError` subclass with a readable message.
+proxy in between may answer HTML, nothing, or a cut-off body. Errors are built complete, once,
+and never changed after.
 """
 
 from __future__ import annotations
 
+import base64
+import functools
+import json
+import math
 import socket
 import ssl
+import zlib
+from datetime import datetime, timezone
+from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING, Any, NamedTuple
+from urllib.parse import quote, quote_plus
 
 from airflow_provider_signalwire.exceptions import (
     SignalWireAuthError,
@@ -28,16 +45,353 @@ from airflow_provider_signalwire.exceptions import (
     SignalWireServerError,
     SignalWireTLSError,
 )
-from airflow_provider_signalwire.hooks._json import loads_strict
-from airflow_provider_signalwire.hooks._retry import retry_after_seconds
-from airflow_provider_signalwire.hooks._secrets import scrub, scrub_bytes, scrub_data
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
+# -- secrets ---------------------------------------------------------------------------------
+
+MASK = "***"
+#: Shorter secrets are not scrubbed, as Airflow's masker does not mask them: a value that short
+#: cannot be a real SignalWire token, and replacing every occurrence would garble every message.
+MIN_SECRET_LENGTH = 5
+
+
+def credential_variants(login: str | None, token: str) -> tuple[str, ...]:
+    """
+    Return the token and the Basic ``Authorization`` values derived from it.
+
+    :param login: the Project ID (Basic auth user).
+    :param token: the API token (Basic auth password).
+    """
+    try:
+        basic = base64.b64encode(f"{login or ''}:{token}".encode()).decode()
+    except UnicodeEncodeError:  # a lone surrogate: such a token can never be sent
+        return (token,)
+    return (token, basic, f"Basic {basic}")
+
+
+def mask_secrets(*secrets: str) -> None:
+    """
+    Register secrets with this process's log masker, so task logs show ``***`` instead.
+
+    Only the local masker is told: task logs are redacted in the task process before they leave
+    it, and ``airflow.sdk.log.mask_secret`` would also send each value to the supervisor in a
+    message that ``airflow dags test`` prints verbatim at DEBUG level.
+
+    :param secrets: the values to hide; empty ones are skipped.
+    """
+    values = [secret for secret in secrets if secret]
+    try:
+        from airflow.sdk._shared.secrets_masker import _secrets_masker
+    except ImportError:  # pragma: no cover - layouts other than the tested Airflow releases
+        from airflow.sdk.log import mask_secret
+
+        for secret in values:
+            mask_secret(secret)
+        return
+    masker = _secrets_masker()
+    for secret in values:
+        masker.add_mask(secret)
+
+
+def _forms(secrets: tuple[str, ...] | list[str]) -> tuple[str, ...]:
+    """Each secret as it may come back: as is, or percent-encoded (an echoed form or URL)."""
+    return _forms_of(tuple(secrets))
+
+
+@functools.lru_cache(maxsize=32)
+def _forms_of(secrets: tuple[str, ...]) -> tuple[str, ...]:
+    # Cached: a listing of 1,000 conferences scrubs some 20,000 strings with the same secrets.
+    kept = [secret for secret in secrets if len(secret) >= MIN_SECRET_LENGTH]
+    forms = {form for secret in kept for form in (secret, quote(secret, safe=""))}
+    forms |= {quote_plus(secret) for secret in kept}
+    return tuple(sorted(forms, key=len, reverse=True))
+
+
+def scrub(text: str, secrets: tuple[str, ...] | list[str]) -> str:
+    """
+    Replace every occurrence of each secret in ``text`` by ``***``, longest secret first.
+
+    Percent-encoded forms of a secret (as a server echoing a form body or a URL would show it)
+    are replaced too.
+
+    :param text: a message about to be stored or emitted.
+    :param secrets: the values to remove; empty ones are skipped.
+    """
+    for form in _forms(secrets):
+        text = text.replace(form, MASK)
+    return text
+
+
+def scrub_bytes(body: bytes, secrets: tuple[str, ...] | list[str]) -> bytes:
+    """
+    Replace each secret (UTF-8, as is or percent-encoded) in a raw body by ``***``.
+
+    :param body: an answer's body, before anything reads it.
+    :param secrets: the values to remove; empty ones are skipped.
+    """
+    for form in _forms(secrets):
+        body = body.replace(form.encode("utf-8", "surrogatepass"), MASK.encode())
+    return body
+
+
+def scrub_data(data: Any, secrets: tuple[str, ...] | list[str]) -> Any:
+    """
+    Return ``data`` (parsed JSON) with every secret replaced in its strings, keys included.
+
+    :param data: a JSON value about to be returned (and so stored in XCom).
+    :param secrets: the values to remove; empty ones are skipped.
+    """
+    if not secrets:
+        return data
+    if isinstance(data, str):
+        return scrub(data, secrets)
+    if isinstance(data, dict):
+        return {scrub(key, secrets): scrub_data(value, secrets) for key, value in data.items()}
+    if isinstance(data, list):
+        return [scrub_data(item, secrets) for item in data]
+    return data
+
+
+# -- strict JSON -----------------------------------------------------------------------------
+
+#: Deepest nesting read; API objects nest three or four levels.
+MAX_DEPTH = 64
+#: Longest integer literal read; API objects hold counters and durations, never bignums.
+MAX_INTEGER_DIGITS = 100
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    result = dict(pairs)
+    if len(result) != len(pairs):
+        keys = [key for key, _ in pairs]
+        duplicate = next(key for key in keys if keys.count(key) > 1)
+        raise ValueError(f"duplicate key {duplicate!r}")
+    return result
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValueError(f"number {text[:20]} overflows")
+    return value
+
+
+def _bounded_int(text: str) -> int:
+    if len(text.lstrip("-")) > MAX_INTEGER_DIGITS:
+        raise ValueError(f"integer of {len(text)} digits")
+    return int(text)
+
+
+def _check_values(data: Any) -> None:
+    """Refuse deep nesting and lone surrogates (valid escapes, but no text: encoders fail)."""
+    stack = [(data, 0)]
+    while stack:
+        item, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            raise ValueError(f"nested deeper than {MAX_DEPTH} levels")
+        if isinstance(item, str):
+            item.encode("utf-8")  # UnicodeEncodeError (a ValueError) on a lone surrogate
+        elif isinstance(item, dict):
+            stack.extend((key, depth) for key in item)
+            stack.extend((value, depth + 1) for value in item.values())
+        elif isinstance(item, list):
+            stack.extend((value, depth + 1) for value in item)
+
+
+def loads_strict(body: bytes) -> Any:
+    """
+    Parse a body as UTF-8 JSON, refusing what :mod:`json` would accept or choke on.
+
+    :param body: the raw body.
+    :raises ValueError: the body is not strictly valid JSON text (the message says why).
+    """
+    if body.startswith((b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")):
+        raise ValueError("starts with a byte-order mark")
+    text = body.decode("utf-8")  # strict: invalid UTF-8 (and UTF-16) is a UnicodeDecodeError
+    try:
+        data = json.loads(
+            text,
+            object_pairs_hook=_unique_keys,
+            parse_constant=_no_constant,
+            parse_float=_finite_float,
+            parse_int=_bounded_int,
+        )
+    except RecursionError:
+        raise ValueError("nested too deeply") from None
+    _check_values(data)
+    return data
+
+
+# -- the body ----------------------------------------------------------------------------------
+
 #: Largest body read from SignalWire; a stream or conference object is a few hundred bytes.
 MAX_BODY_BYTES = 8 * 1024 * 1024
+#: Most characters of an odd body quoted in a message.
 _EXCERPT = 200
+#: ``Content-Encoding`` values both clients accept (``""`` is no header).
+SUPPORTED_ENCODINGS = frozenset({"", "identity", "gzip", "deflate"})
+#: Names a recipient takes as another coding (RFC 9110, section 8.4.1.3).
+ENCODING_ALIASES = {"x-gzip": "gzip"}
+
+
+#: Most digits of a number read from a header: more than any size or wait this client accepts.
+MAX_HEADER_DIGITS = 18
+
+
+def header_integer(text: str) -> int | None:
+    """
+    Read a header's number as HTTP writes it: 1 to 18 ASCII digits (``²`` or ``٣`` are not).
+
+    :param text: the header's value.
+    :return: the number, or ``None`` if the value is not one.
+    """
+    text = text.strip()
+    if 0 < len(text) <= MAX_HEADER_DIGITS and text.isascii() and text.isdigit():
+        return int(text)
+    return None
+
+
+def check_declared_length(
+    headers: Mapping[str, str], *, status: int, method: str, path: str
+) -> None:
+    """
+    Refuse a body announced over :data:`MAX_BODY_BYTES`, or with no number, before reading it.
+
+    :param headers: the answer's headers.
+    :param status: HTTP status, for the message.
+    :param method: request method, for the message.
+    :param path: request path, for the message.
+    """
+    declared = headers.get("Content-Length")
+    if declared is None:
+        return
+    length = header_integer(declared)
+    if length is None:
+        raise SignalWireResponseError(
+            f"SignalWire answered {status} to {method} {path} with an invalid Content-Length "
+            f"{declared[:40]!r}",
+            status_code=status,
+            method=method,
+            path=path,
+        )
+    if length > MAX_BODY_BYTES:
+        raise body_too_large(status=status, method=method, path=path)
+
+
+def content_encoding(headers: Mapping[str, str], *, status: int, method: str, path: str) -> str:
+    """
+    Return the answer's ``Content-Encoding``, lower-cased, refusing one no client can inflate.
+
+    :param headers: the answer's headers.
+    :param status: HTTP status, for the message.
+    :param method: request method, for the message.
+    :param path: request path, for the message.
+    """
+    encoding = headers.get("Content-Encoding", "").strip().lower()
+    encoding = ENCODING_ALIASES.get(encoding, encoding)
+    if encoding not in SUPPORTED_ENCODINGS:
+        raise SignalWireResponseError(
+            f"SignalWire answered {status} to {method} {path} with an "
+            f"unsupported Content-Encoding {encoding!r}",
+            status_code=status,
+            method=method,
+            path=path,
+        )
+    return encoding
+
+
+def _inflate(raw: bytes, wbits: int, members: bool) -> bytes:
+    """Inflate ``raw`` (each gzip member if ``members``), up to one byte past the cap."""
+    body = bytearray()
+    while True:
+        inflater = zlib.decompressobj(wbits=wbits)
+        body += inflater.decompress(raw, MAX_BODY_BYTES + 1 - len(body))
+        if len(body) > MAX_BODY_BYTES:
+            return bytes(body)
+        if not inflater.eof:
+            raise zlib.error("the compressed stream is cut off")
+        raw = inflater.unused_data
+        if not (members and raw):
+            return bytes(body)
+
+
+def inflate_bounded(raw: bytes, encoding: str, *, status: int, method: str, path: str) -> bytes:
+    """
+    Decompress a body received as-is, never past :data:`MAX_BODY_BYTES`.
+
+    ``gzip`` may hold several members (RFC 1952); ``deflate`` is a zlib stream (RFC 9110) or,
+    as some servers send it, a bare deflate stream.
+
+    :param raw: the bytes as received.
+    :param encoding: what :func:`content_encoding` returned.
+    :param status: HTTP status, for the message.
+    :param method: request method, for the message.
+    :param path: request path, for the message.
+    """
+    if encoding in {"", "identity"} or not raw:
+        return raw
+    try:
+        # wbits=47: a gzip or zlib header, detected rather than trusted from the label.
+        if encoding == "gzip":
+            body = _inflate(raw, 47, members=True)
+        else:
+            try:
+                body = _inflate(raw, 47, members=False)
+            except zlib.error:
+                body = _inflate(raw, -15, members=False)
+    except zlib.error:
+        raise SignalWireResponseError(
+            f"SignalWire answered {status} to {method} {path} with a "
+            f"{encoding} body that does not decompress",
+            status_code=status,
+            method=method,
+            path=path,
+        ) from None
+    if len(body) > MAX_BODY_BYTES:
+        raise body_too_large(status=status, method=method, path=path)
+    return body
+
+
+# -- results and errors --------------------------------------------------------------------
+
+
+def retry_after_seconds(headers: Mapping[str, str], now: datetime | None = None) -> float | None:
+    """
+    Read ``Retry-After`` as seconds to wait, whether it holds seconds or an HTTP date.
+
+    A value that asks no wait (zero, negative, NaN, infinite, a date not in the future, anything
+    unreadable) is ignored, so the exponential backoff applies instead of a zero-wait burst (as
+    urllib3 does with ``Retry-After: 0``).
+
+    :param headers: the response headers (a case-insensitive mapping).
+    :param now: the current time, for dates; defaults to the clock.
+    :return: seconds (finite, ``> 0``), or ``None`` if the header is absent or unusable.
+    """
+    value = (headers.get("Retry-After") or headers.get("retry-after") or "").strip()
+    try:
+        seconds = float(value)
+    except ValueError:
+        until = _seconds_until(value, now)
+        return until if until is not None and until > 0 else None
+    # A plain number: 0 would retry at once, again and again; negative, NaN, infinities are noise.
+    return seconds if math.isfinite(seconds) and seconds > 0 else None
+
+
+def _seconds_until(value: str, now: datetime | None) -> float | None:
+    """Return the seconds from ``now`` until the HTTP date ``value``, or ``None`` if unreadable."""
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=timezone.utc)
+    return (when - (now or datetime.now(timezone.utc))).total_seconds()
 
 
 def _error_class(status: int) -> type[SignalWireError]:
@@ -388,3 +742,14 @@ def missing_body(method: str, path: str) -> SignalWireResponseError:
     return SignalWireResponseError(
         f"SignalWire answered {method} {path} without a body", method=method, path=path
     )
+
+
+def final_error(error: SignalWireError, statistics: Mapping[str, Any]) -> SignalWireError:
+    """
+    The error a call ends with: the last attempt's, saying how many attempts were made.
+
+    :param error: the error tenacity re-raised.
+    :param statistics: the loop's statistics (``attempt_number``, ``idle_for``).
+    """
+    attempts = int(statistics.get("attempt_number", 1))
+    return after_attempts(error, attempts, float(statistics.get("idle_for", 0.0)))

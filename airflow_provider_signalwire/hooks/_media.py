@@ -11,13 +11,10 @@ from __future__ import annotations
 
 import contextlib
 import math
-import threading
-import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 import requests
-import urllib3
 from tenacity import Retrying
 
 from airflow_provider_signalwire.exceptions import (
@@ -26,21 +23,28 @@ from airflow_provider_signalwire.exceptions import (
     SignalWireError,
     SignalWireResponseError,
 )
-from airflow_provider_signalwire.hooks._attempts import TransportBase, final_error
 from airflow_provider_signalwire.hooks._errors import (
     Answer,
     cancelled_error,
     error_from_response,
+    final_error,
+    header_integer,
     transport_error,
 )
-from airflow_provider_signalwire.hooks._inflight import InFlight, WatchedAdapter
 from airflow_provider_signalwire.hooks._retry import IDEMPOTENT, TRANSIENT_SERVER_STATUSES
-from airflow_provider_signalwire.hooks._transport import _is_connect_failure, new_session
+from airflow_provider_signalwire.hooks._wire import (
+    TRANSPORT_ERRORS,
+    TransportBase,
+    WatchedAdapter,
+    is_connect_failure,
+    new_session,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
 
-    from airflow_provider_signalwire.hooks._settings import SignalWireSettings
+    from airflow_provider_signalwire.hooks._connection import SignalWireSettings
+    from airflow_provider_signalwire.hooks._wire import KillSwitch
 
 #: Bytes read off the socket and handed to the sink at a time.
 CHUNK_SIZE = 1024 * 1024
@@ -48,8 +52,6 @@ CHUNK_SIZE = 1024 * 1024
 _ERROR_BODY_BYTES = 64 * 1024
 #: ``HEAD`` answers worth retrying; any other answer but 200 means "size unknown from HEAD".
 _RETRIED_HEAD_STATUSES = TRANSIENT_SERVER_STATUSES | {429}
-
-_TRANSPORT_ERRORS = (requests.RequestException, urllib3.exceptions.HTTPError, OSError)
 
 _T = TypeVar("_T")
 
@@ -91,11 +93,14 @@ class MediaClient(TransportBase):
     """
     Fetch media files from one SignalWire Space, with no credentials and with retries.
 
-    Takes the arguments of :class:`~airflow_provider_signalwire.hooks._attempts.TransportBase`
+    Takes the arguments of :class:`~airflow_provider_signalwire.hooks._wire.TransportBase`
     (``max_attempts`` counts attempts per file), and:
 
     :param pool_size: connections kept open; match it to the number of parallel downloads.
-    :param sleep: how to wait between attempts (tests pass a fake).
+    :param kill_switch: the hook's kill switch, shared with its API client: a kill ends the
+        downloads in flight too.
+    :param sleep: how to wait between attempts (tests pass a fake); by default a wait that a
+        kill ends at once.
     :param chunk_size: bytes handed to the sink at a time.
     """
 
@@ -104,13 +109,15 @@ class MediaClient(TransportBase):
         settings: SignalWireSettings,
         *,
         pool_size: int,
-        sleep: Callable[[float], None] = time.sleep,
+        kill_switch: KillSwitch,
+        sleep: Callable[[float], None] | None = None,
         chunk_size: int = CHUNK_SIZE,
         **knobs: Any,
     ) -> None:
         super().__init__(settings, **knobs)
         self.chunk_size = chunk_size
-        self.sleep = sleep
+        self.kill_switch = kill_switch
+        self.sleep = sleep or kill_switch.sleep
         self._retrying = Retrying(
             **self.loop_arguments(IDEMPOTENT, self.max_attempts), sleep=lambda s: self.sleep(s)
         )
@@ -122,41 +129,28 @@ class MediaClient(TransportBase):
             headers={"Accept-Encoding": "identity"},
             adapter_class=WatchedAdapter,
         )
-        self._inflight = InFlight()
-        self._killed = threading.Event()
 
     def close(self) -> None:
         """Close the pooled connections."""
         self.session.close()
 
-    def abort(self) -> None:
-        """
-        Stop for good, as a killed task must: no new request starts, those in flight end now.
-
-        A download cut off this way fails with
-        :class:`~airflow_provider_signalwire.exceptions.SignalWireCancelledError` (never retried).
-        Safe to call from another thread or from a signal handler.
-        """
-        self._killed.set()
-        self._inflight.abort()
-
     @contextlib.contextmanager
     def _watched(self, method: str, path: str) -> Iterator[None]:
-        """Run one attempt that :meth:`abort` can cut off; a cut-off attempt is a cancellation."""
+        """Run one attempt that a kill can cut off; a cut-off attempt is a cancellation."""
         origin = self.settings.origin
-        if self._killed.is_set():
+        if self.kill_switch.killed:
             raise cancelled_error(method, path, origin=origin, maybe_delivered=False)
         # No deadline for the whole answer: a large file may take long; each read is timed.
-        attempt = self._inflight.begin(math.inf)
+        attempt = self.kill_switch.begin(math.inf)
         cut_off: SignalWireCancelledError | None = None
         try:
             yield
-        except (SignalWireError, *_TRANSPORT_ERRORS):
+        except (SignalWireError, *TRANSPORT_ERRORS):
             if not attempt.cut_off:
                 raise
             cut_off = cancelled_error(method, path, origin=origin, maybe_delivered=True)
         finally:
-            self._inflight.end(attempt)
+            self.kill_switch.end(attempt)
         if cut_off is not None:
             raise cut_off
 
@@ -205,8 +199,8 @@ class MediaClient(TransportBase):
                 allow_redirects=False,
                 stream=True,
             )
-        except _TRANSPORT_ERRORS as exc:
-            never_sent = isinstance(exc, requests.RequestException) and _is_connect_failure(exc)
+        except TRANSPORT_ERRORS as exc:
+            never_sent = isinstance(exc, requests.RequestException) and is_connect_failure(exc)
             origin = self.settings.origin
             failure = transport_error(exc, method, path, never_sent=never_sent, origin=origin)
         raise failure
@@ -263,7 +257,7 @@ class MediaClient(TransportBase):
         failure: SignalWireConnectionError | None = None
         try:
             body = response.raw.read(_ERROR_BODY_BYTES, decode_content=False) or b""
-        except _TRANSPORT_ERRORS as exc:
+        except TRANSPORT_ERRORS as exc:
             origin = self.settings.origin
             failure = transport_error(exc, method, path, never_sent=False, origin=origin)
         if failure is not None:
@@ -288,16 +282,17 @@ def _announced_length(response: requests.Response, method: str, path: str) -> in
     """
     encoding = response.headers.get("Content-Encoding", "").strip().lower()
     declared = response.headers.get("Content-Length", "").strip()
+    length = header_integer(declared)
     chunked = "chunked" in response.headers.get("Transfer-Encoding", "").lower()
     if encoding not in {"", "identity"}:
         problem = f"Content-Encoding {encoding!r} although identity was asked for"
-    elif declared.isdigit():
-        return int(declared)
+    elif length is not None:
+        return length
     elif chunked and not declared:
         return None
     else:
         problem = (
-            f"no valid Content-Length ({declared!r}) and no chunked encoding, so "
+            f"no valid Content-Length ({declared[:40]!r}) and no chunked encoding, so "
             "completeness cannot be checked"
         )
     raise SignalWireResponseError(
@@ -317,7 +312,7 @@ def _chunks(
         failure: SignalWireConnectionError | None = None
         try:
             chunk = next(stream, None)
-        except _TRANSPORT_ERRORS as exc:
+        except TRANSPORT_ERRORS as exc:
             failure = transport_error(exc, "GET", path, never_sent=False, origin=origin)
         if failure is not None:
             raise failure

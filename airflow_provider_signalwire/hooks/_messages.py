@@ -13,8 +13,7 @@ import re
 from dataclasses import dataclass
 
 from airflow_provider_signalwire.exceptions import SignalWireValidationError
-from airflow_provider_signalwire.hooks._fields import message_fields
-from airflow_provider_signalwire.hooks._validation import invalid, show_value, validate_sid
+from airflow_provider_signalwire.hooks._api import invalid, show_value, validate_sid
 
 #: A phone number as SignalWire takes it: E.164, a ``+`` and 2-15 digits.
 PHONE_NUMBER = re.compile(r"\+[0-9]{2,15}")
@@ -166,3 +165,23 @@ def draft_message(
         ),
         status_callback=status_callback if isinstance(status_callback, str) else None,
     )
+
+
+def message_fields(draft: MessageDraft, *, from_number: str | None) -> dict[str, str | list[str]]:
+    """
+    Build the form of a message; ``MediaUrl`` repeats once per URL.
+
+    :param draft: the checked message.
+    :param from_number: the number it goes out from; ``None`` when a messaging service sends it.
+    """
+    optional = {
+        "From": from_number,
+        "MessagingServiceSid": draft.messaging_service_sid,
+        "Body": draft.body,
+        "StatusCallback": draft.status_callback,
+    }
+    fields: dict[str, str | list[str]] = {"To": draft.to}
+    fields.update({name: value for name, value in optional.items() if value is not None})
+    if draft.media_urls:
+        fields["MediaUrl"] = list(draft.media_urls)
+    return fields

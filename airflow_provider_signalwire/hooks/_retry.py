@@ -8,11 +8,8 @@ a deferred sensor ride out the same failures in the same way.
 
 from __future__ import annotations
 
-import math
 import random
 from dataclasses import dataclass
-from datetime import datetime, timezone
-from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING, Any
 
 from tenacity import retry_if_exception, stop_after_attempt
@@ -28,7 +25,7 @@ from airflow_provider_signalwire.exceptions import (
 )
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Mapping
+    from collections.abc import Callable
 
     from tenacity import RetryCallState
 
@@ -40,39 +37,6 @@ PASSED_ON_STATUSES = frozenset({502, 504})
 MAX_RETRY_AFTER_SECONDS = 120.0
 #: Jitter added on top of a server-asked wait: never shortens it, lengthens it by at most 5 %.
 RETRY_AFTER_JITTER_FRACTION = 0.05
-
-
-def retry_after_seconds(headers: Mapping[str, str], now: datetime | None = None) -> float | None:
-    """
-    Read ``Retry-After`` as seconds to wait, whether it holds seconds or an HTTP date.
-
-    A value that asks no wait (zero, negative, NaN, infinite, a date not in the future, anything
-    unreadable) is ignored, so the exponential backoff applies instead of a zero-wait burst (as
-    urllib3 does with ``Retry-After: 0``).
-
-    :param headers: the response headers (a case-insensitive mapping).
-    :param now: the current time, for dates; defaults to the clock.
-    :return: seconds (finite, ``> 0``), or ``None`` if the header is absent or unusable.
-    """
-    value = (headers.get("Retry-After") or headers.get("retry-after") or "").strip()
-    try:
-        seconds = float(value)
-    except ValueError:
-        until = _seconds_until(value, now)
-        return until if until is not None and until > 0 else None
-    # A plain number: 0 would retry at once, again and again; negative, NaN, infinities are noise.
-    return seconds if math.isfinite(seconds) and seconds > 0 else None
-
-
-def _seconds_until(value: str, now: datetime | None) -> float | None:
-    """Return the seconds from ``now`` until the HTTP date ``value``, or ``None`` if unreadable."""
-    try:
-        when = parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError):
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=timezone.utc)
-    return (when - (now or datetime.now(timezone.utc))).total_seconds()
 
 
 def is_transient(exc: BaseException) -> bool:

@@ -4,41 +4,54 @@ The asynchronous SignalWire hook, for triggers: the same calls as the sync hook,
 It fetches its connection with Airflow's async connection API, builds its HTTP client off the
 event loop, and shares every rule (paths, fields, paging, errors, retries, settings) with
 :class:`~airflow_provider_signalwire.hooks.signalwire.SignalWireHook`.
+
+A triggerer runs up to a thousand triggers in one event loop. If each built its own HTTP client,
+each would load the CA bundle (tens of milliseconds of CPU, most of a megabyte) and hold its own
+connections. :func:`shared_hook` lends one hook per (connection, retry knobs, event loop): the
+first trigger to ask builds it, fetches its connection and builds its client off the event loop;
+the others wait for that and share it. The hook is closed when the last user releases it. Only
+code running in one event loop shares a hook: a hook's client belongs to the loop it was built in.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import weakref
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from airflow_provider_signalwire.exceptions import SignalWireNotFoundError
-from airflow_provider_signalwire.hooks._answers import checked_conference
-from airflow_provider_signalwire.hooks._async_transport import AsyncSignalWireClient
-from airflow_provider_signalwire.hooks._base import SignalWireHookBase
-from airflow_provider_signalwire.hooks._body import PageTrail, page_items
+from airflow_provider_signalwire.hooks._api import (
+    MESSAGES_RELATIVE_PATH,
+    PageTrail,
+    account_path,
+    api_fields,
+    check_conference_filters,
+    checked_conference,
+    conference_relative_path,
+    page_items,
+)
 from airflow_provider_signalwire.hooks._conferences import (
     name_lookup_filters,
     newest_conference,
     unknown_conference,
 )
+from airflow_provider_signalwire.hooks._connection import (
+    SignalWireHookBase,
+    settings_from_airflow_connection,
+)
 from airflow_provider_signalwire.hooks._errors import missing_body
-from airflow_provider_signalwire.hooks._fields import api_fields
 from airflow_provider_signalwire.hooks._messages import draft_message
 from airflow_provider_signalwire.hooks._retry import CREATE
-from airflow_provider_signalwire.hooks._settings import settings_from_airflow_connection
-from airflow_provider_signalwire.hooks._urls import (
-    MESSAGES_RELATIVE_PATH,
-    account_path,
-    conference_relative_path,
-)
-from airflow_provider_signalwire.hooks._validation import check_conference_filters
+from airflow_provider_signalwire.hooks._wire import AsyncSignalWireClient
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 
-    from airflow_provider_signalwire.hooks._settings import SignalWireSettings
+    from airflow_provider_signalwire.hooks._connection import SignalWireSettings
 
-__all__ = ["AsyncSignalWireClient", "SignalWireAsyncHook"]
+__all__ = ["AsyncSignalWireClient", "HookKey", "SignalWireAsyncHook", "shared_hook"]
 
 
 class SignalWireAsyncHook(SignalWireHookBase):
@@ -187,19 +200,11 @@ class SignalWireAsyncHook(SignalWireHookBase):
         account_sid: str | None = None,
     ) -> dict[str, Any]:
         """
-        Send an SMS (or an MMS, with media) and return the message object SignalWire created.
+        Send an SMS or MMS: the awaitable twin of the sync hook's ``send_message``.
 
-        The rules, checks and retries are those of :meth:`SignalWireHook.send_message
-        <airflow_provider_signalwire.hooks.signalwire.SignalWireHook.send_message>`.
-
-        :param to: the recipient, E.164 (``+`` and 2-15 digits).
-        :param body: the text, at most 1,600 characters; ``body``, ``media_url`` or both.
-        :param from_number: the E.164 number to send from.
-        :param messaging_service_sid: send through this messaging service instead; give at most
-            one of the two, and neither to send from the connection's Default From number.
-        :param media_url: an ``https://`` URL of media to attach (MMS), or a list of them.
-        :param status_callback: an ``http(s)://`` URL SignalWire reports the delivery status to.
-        :param account_sid: defaults to the connection's Project ID.
+        The same arguments, checks and retries (see :meth:`SignalWireHook.send_message
+        <airflow_provider_signalwire.hooks.signalwire.SignalWireHook.send_message>`): a retry
+        never sends a second text.
         """
         draft = draft_message(
             to, body, from_number, messaging_service_sid, media_url, status_callback
@@ -207,3 +212,86 @@ class SignalWireAsyncHook(SignalWireHookBase):
         _, path = await self._url(account_sid, MESSAGES_RELATIVE_PATH)
         form = draft.form((await self.get_settings()).from_number)
         return await self._object("POST", path, data=form, policy=CREATE)
+
+
+# -- one hook per connection and event loop, shared by triggers ---------------------------------
+
+
+@dataclass(frozen=True)
+class HookKey:
+    """
+    What makes two triggers able to share a hook: the connection and the retry knobs.
+
+    :param conn_id: the ``signalwire`` connection.
+    :param max_attempts: requests per call, the first one included.
+    :param initial_backoff: seconds before the second attempt.
+    :param max_backoff: cap of the exponential wait in seconds.
+    """
+
+    conn_id: str
+    max_attempts: int = 5
+    initial_backoff: float = 1.0
+    max_backoff: float = 30.0
+
+
+@dataclass(eq=False)
+class _Lease:
+    hook: SignalWireAsyncHook
+    ready: asyncio.Task[None]
+    users: int = field(default=0)
+
+
+_LEASES: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[HookKey, _Lease]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _leases() -> dict[HookKey, _Lease]:
+    return _LEASES.setdefault(asyncio.get_running_loop(), {})
+
+
+async def _prepare(hook: SignalWireAsyncHook) -> None:
+    """Fetch the connection and build the client (the client is built off the event loop)."""
+    await hook.get_settings()
+    await hook.get_client()
+
+
+@contextlib.asynccontextmanager
+async def shared_hook(key: HookKey) -> AsyncIterator[SignalWireAsyncHook]:
+    """
+    Lend the loop's shared hook for ``key``, ready to use; return it when the block ends.
+
+    :param key: connection and retry knobs.
+    :raises SignalWireError: the connection is missing or invalid (every waiting user sees it).
+    """
+    leases = _leases()
+    lease = leases.get(key)
+    if lease is None:
+        hook = SignalWireAsyncHook(
+            key.conn_id,
+            max_attempts=key.max_attempts,
+            initial_backoff=key.initial_backoff,
+            max_backoff=key.max_backoff,
+        )
+        lease = _Lease(hook, asyncio.get_running_loop().create_task(_prepare(hook)))
+        leases[key] = lease
+    lease.users += 1
+    try:
+        # Shielded: one user giving up must not cancel the others' preparation.
+        await asyncio.shield(lease.ready)
+        yield lease.hook
+    finally:
+        lease.users -= 1
+        if lease.users == 0:
+            if leases.get(key) is lease:
+                del leases[key]
+            if not lease.ready.done():
+                lease.ready.cancel()
+            with contextlib.suppress(Exception, asyncio.CancelledError):
+                await lease.ready
+            await lease.hook.aclose()
+
+
+def open_hooks() -> int:
+    """How many shared hooks the running event loop holds (for tests and benchmarks)."""
+    return len(_leases())

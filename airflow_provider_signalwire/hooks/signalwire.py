@@ -1,60 +1,85 @@
-"""The SignalWire hook: one connection, one keep-alive session, one method per API action."""
+"""
+The SignalWire hook: one connection, one keep-alive session, one method per API action.
+
+Every method a DAG author calls is in :class:`SignalWireHook`'s body below. Each builds its path
+and fields (:mod:`~airflow_provider_signalwire.hooks._api`), sends them through the client with
+retries (:mod:`~airflow_provider_signalwire.hooks._wire`), and checks that the answer is the
+object asked for before returning it.
+"""
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
-from airflow_provider_signalwire.exceptions import SignalWireNotFoundError
-from airflow_provider_signalwire.hooks._answers import (
+from airflow_provider_signalwire.exceptions import SignalWireError, SignalWireNotFoundError
+from airflow_provider_signalwire.hooks._api import (
+    CALLBACK_METHODS,
+    CONFERENCE_UPDATE_STATUSES,
+    LIST_RECORDINGS_FILTERS,
+    MESSAGES_RELATIVE_PATH,
+    PAUSE_BEHAVIORS,
+    RECORDING_STATUSES,
+    STREAM_CODECS,
+    STREAM_TRACKS,
+    PageTrail,
+    account_path,
+    api_fields,
+    assumed_stopped,
+    check_allowed,
+    check_conference_filters,
+    check_max_concurrency,
+    check_participant_update,
     checked_conference,
+    checked_new_stream,
     checked_participant,
     checked_recording,
+    checked_stopped_stream,
+    choice,
+    conference_relative_path,
+    page_items,
+    recording_media_relative_path,
+    stream_pairs,
+    stream_parameters_form,
+    validate_sid,
+    validate_stream_identifier,
+    validate_wss_url,
 )
 from airflow_provider_signalwire.hooks._conferences import (
     name_lookup_filters,
     newest_conference,
     unknown_conference,
 )
-from airflow_provider_signalwire.hooks._connection_form import (
+from airflow_provider_signalwire.hooks._connection import (
+    DEFAULT_MAX_PAGES,
+    SignalWireHookBase,
+    SignalWireSettings,
     connection_form_widgets,
+    settings_from_airflow_connection,
     ui_field_behaviour,
 )
-from airflow_provider_signalwire.hooks._fields import (
-    CALLBACK_METHODS,
-    CONFERENCE_UPDATE_STATUSES,
-    LIST_RECORDINGS_FILTERS,
-    PAUSE_BEHAVIORS,
-    RECORDING_STATUSES,
-    api_fields,
-)
-from airflow_provider_signalwire.hooks._media_actions import RecordingMediaActions
+from airflow_provider_signalwire.hooks._errors import mask_secrets, missing_body, scrub
 from airflow_provider_signalwire.hooks._messages import draft_message
-from airflow_provider_signalwire.hooks._retry import CREATE
-from airflow_provider_signalwire.hooks._stream_actions import StreamActions
-from airflow_provider_signalwire.hooks._urls import MESSAGES_RELATIVE_PATH, conference_relative_path
-from airflow_provider_signalwire.hooks._validation import (
-    check_allowed,
-    check_conference_filters,
-    check_participant_update,
-    choice,
-)
+from airflow_provider_signalwire.hooks._retry import CREATE, IDEMPOTENT
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator, Sequence
+    from collections.abc import Callable, Iterator, Mapping, Sequence
+
+    import requests
+
+    from airflow_provider_signalwire.hooks._media import MediaClient, MediaDownload, MediaSink
+    from airflow_provider_signalwire.hooks._wire import KillSwitch, SignalWireTransport
 
 
-class SignalWireHook(StreamActions, RecordingMediaActions):
+class SignalWireHook(SignalWireHookBase):
     """
     Talk to SignalWire's Compatibility API for one Space, with the credentials of a connection.
 
     Nothing is looked up or sent until the first call. Transient failures (transport errors,
     timeouts, 429, 500/502/503/504) are retried with exponential backoff and jitter, honouring
     ``Retry-After``; other errors fail at once as a
-    :class:`~airflow_provider_signalwire.exceptions.SignalWireError` subclass. Stream actions
-    (``start_conference_stream``, ``stop_conference_stream``, ``stop_conference_streams``)
-    are inherited from :class:`~airflow_provider_signalwire.hooks._stream_actions.StreamActions`,
-    recording media (``recording_media_length``, ``download_recording_media``) from
-    :class:`~airflow_provider_signalwire.hooks._media_actions.RecordingMediaActions`.
+    :class:`~airflow_provider_signalwire.exceptions.SignalWireError` subclass.
 
     :param signalwire_conn_id: id of a connection of type ``signalwire``: host = Space URL,
         login = Project ID, password = API token; optional extras ``timeout``,
@@ -70,6 +95,28 @@ class SignalWireHook(StreamActions, RecordingMediaActions):
         the hook, so none waits for a connection.
     """
 
+    def __init__(
+        self,
+        signalwire_conn_id: str = SignalWireHookBase.default_conn_name,
+        *,
+        max_attempts: int = 5,
+        initial_backoff: float = 1.0,
+        max_backoff: float = 30.0,
+        timeout: float | None = None,
+        max_pages: int = DEFAULT_MAX_PAGES,
+        pool_size: int = 10,
+    ) -> None:
+        super().__init__(
+            signalwire_conn_id,
+            max_attempts=max_attempts,
+            initial_backoff=initial_backoff,
+            max_backoff=max_backoff,
+            timeout=timeout,
+            max_pages=max_pages,
+        )
+        self.pool_size = max(1, int(pool_size))
+        self._aborted = False
+
     # Airflow 3.1 reads the form from these two, in this class's own __dict__ (3.2+ reads the
     # provider info): they must be defined here, not inherited.
     @classmethod
@@ -81,6 +128,101 @@ class SignalWireHook(StreamActions, RecordingMediaActions):
     def get_connection_form_widgets(cls) -> dict[str, Any]:
         """Add the extra fields to the form on Airflow 3.1; 3.2+ reads ``conn-fields`` instead."""
         return connection_form_widgets()
+
+    @cached_property
+    def settings(self) -> SignalWireSettings:
+        """The validated connection settings; fetched once, and the secrets masked in logs."""
+        conn = self.get_connection(self.signalwire_conn_id)
+        return settings_from_airflow_connection(
+            conn, conn.extra_dejson, conn_id=self.signalwire_conn_id, timeout=self.timeout
+        )
+
+    @cached_property
+    def transport(self) -> SignalWireTransport:
+        """The keep-alive session with retries that every call goes through."""
+        from airflow_provider_signalwire.hooks._wire import SignalWireTransport
+
+        settings = self.settings
+        if settings.verify is False:
+            self.log.warning("TLS certificate verification is OFF for %s", settings.base_url)
+        return SignalWireTransport(
+            settings,
+            max_attempts=self.max_attempts,
+            initial_backoff=self.initial_backoff,
+            max_backoff=self.max_backoff,
+            pool_size=self.pool_size,
+            kill_switch=self._kill_switch,
+            logger=self.log,
+        )
+
+    @cached_property
+    def media(self) -> MediaClient:
+        """The session that fetches media files: no credentials, same Space, no redirects."""
+        from airflow_provider_signalwire.hooks._media import MediaClient
+
+        return MediaClient(
+            self.settings,
+            max_attempts=self.max_attempts,
+            initial_backoff=self.initial_backoff,
+            max_backoff=self.max_backoff,
+            pool_size=self.pool_size,
+            kill_switch=self._kill_switch,
+            logger=self.log,
+        )
+
+    @cached_property
+    def _kill_switch(self) -> KillSwitch:
+        """The one kill switch of the API and media clients: deadlines, and ``abort``."""
+        from airflow_provider_signalwire.hooks._wire import KillSwitch
+
+        kill_switch = KillSwitch()
+        if self._aborted:
+            kill_switch.abort()
+        return kill_switch
+
+    def abort(self) -> None:
+        """
+        Stop for good, as a killed task must (``on_kill``): in-flight requests end now.
+
+        No new request starts afterwards, media downloads included, and every call of this hook
+        fails with :class:`~airflow_provider_signalwire.exceptions.SignalWireCancelledError`.
+        Safe to call from another thread or a signal handler.
+        """
+        self._aborted = True
+        kill_switch = self.__dict__.get("_kill_switch")
+        if kill_switch is not None:
+            kill_switch.abort()
+
+    def get_conn(self) -> requests.Session:
+        """Return the authenticated ``requests.Session`` (Airflow's hook convention)."""
+        return self.transport.session
+
+    def close(self) -> None:
+        """Close pooled connections, the media session's too; they reopen if used again."""
+        if "media" in self.__dict__:
+            self.__dict__.pop("media").close()
+        if "transport" in self.__dict__:
+            self.__dict__.pop("transport").close()
+
+    def test_connection(self) -> tuple[bool, str]:
+        """Check the credentials with one cheap authenticated read (one conference, one page)."""
+        try:
+            settings = self.settings
+            # One attempt: someone is waiting on the UI's Test button.
+            page = self.transport.request(
+                "GET",
+                self._path(None, conference_relative_path(None)),
+                params={"PageSize": "1"},
+                max_attempts=1,
+            )
+        except SignalWireError as err:
+            return False, str(err)
+        found = len((page or {}).get("conferences") or [])
+        return (
+            True,
+            f"Connected to {settings.base_url} as project {settings.project_id} "
+            f"({found} conference(s) seen).",
+        )
 
     # -- conferences -------------------------------------------------------------------------
 
@@ -189,10 +331,7 @@ class SignalWireHook(StreamActions, RecordingMediaActions):
         self, conference_sid: str, call_sid: str, *, account_sid: str | None = None
     ) -> dict[str, Any]:
         """Fetch one participant of a conference, by its call SID."""
-        path = self._path(
-            account_sid, conference_relative_path(conference_sid, "Participants", call_sid)
-        )
-        return checked_participant(self._object("GET", path), call_sid, "GET", path)
+        return self._member("GET", account_sid, conference_sid, "Participants", call_sid)
 
     def update_participant(
         self, conference_sid: str, call_sid: str, *, account_sid: str | None = None, **fields: Any
@@ -211,20 +350,13 @@ class SignalWireHook(StreamActions, RecordingMediaActions):
         """
         check_participant_update(fields)
         form = api_fields(**fields)
-        path = self._path(
-            account_sid, conference_relative_path(conference_sid, "Participants", call_sid)
-        )
-        return checked_participant(self._object("POST", path, data=form), call_sid, "POST", path)
+        return self._member("POST", account_sid, conference_sid, "Participants", call_sid, form)
 
     def remove_participant(
         self, conference_sid: str, call_sid: str, *, account_sid: str | None = None
     ) -> None:
         """Remove a participant from a conference (hangs up its call leg)."""
-        relative = conference_relative_path(conference_sid, "Participants", call_sid)
-        self._delete(
-            self._path(account_sid, relative),
-            f"Participant {call_sid} of conference {conference_sid}",
-        )
+        self._delete(account_sid, conference_sid, "Participants", call_sid)
 
     # -- recordings --------------------------------------------------------------------------
 
@@ -247,10 +379,7 @@ class SignalWireHook(StreamActions, RecordingMediaActions):
         self, conference_sid: str, recording_sid: str, *, account_sid: str | None = None
     ) -> dict[str, Any]:
         """Fetch one recording of a conference."""
-        path = self._path(
-            account_sid, conference_relative_path(conference_sid, "Recordings", recording_sid)
-        )
-        return checked_recording(self._object("GET", path), recording_sid, "GET", path)
+        return self._member("GET", account_sid, conference_sid, "Recordings", recording_sid)
 
     def update_recording(
         self,
@@ -274,20 +403,182 @@ class SignalWireHook(StreamActions, RecordingMediaActions):
         if pause_behavior is not None:
             choice("pause_behavior", pause_behavior, PAUSE_BEHAVIORS)
         form = api_fields(status=status, pause_behavior=pause_behavior)
-        path = self._path(
-            account_sid, conference_relative_path(conference_sid, "Recordings", recording_sid)
-        )
-        return checked_recording(self._object("POST", path, data=form), recording_sid, "POST", path)
+        return self._member("POST", account_sid, conference_sid, "Recordings", recording_sid, form)
 
     def delete_recording(
         self, conference_sid: str, recording_sid: str, *, account_sid: str | None = None
     ) -> None:
         """Delete a conference recording."""
-        relative = conference_relative_path(conference_sid, "Recordings", recording_sid)
-        self._delete(
-            self._path(account_sid, relative),
-            f"Recording {recording_sid} of conference {conference_sid}",
+        self._delete(account_sid, conference_sid, "Recordings", recording_sid)
+
+    # -- streams -----------------------------------------------------------------------------
+
+    def start_conference_stream(
+        self,
+        conference_sid: str,
+        *,
+        url: str,
+        name: str | None = None,
+        track: str | None = None,
+        status_callback: str | None = None,
+        status_callback_method: str | None = None,
+        stream_codec: str | None = None,
+        stream_real_time: bool | None = None,
+        authorization_bearer_token: str | None = None,
+        parameters: Mapping[str, Any] | None = None,
+        account_sid: str | None = None,
+    ) -> dict[str, Any]:
+        """
+        Start streaming a conference's audio to a WebSocket server.
+
+        Retried only where the request provably never reached SignalWire (connection refused,
+        429), so a retry never starts a second stream.
+
+        :param conference_sid: the conference.
+        :param url: the ``wss://`` URL of the WebSocket server.
+        :param name: a name unique within the conference; a stream can later be stopped by it.
+        :param track: ``inbound_track``, ``outbound_track`` or ``both_tracks`` (the default).
+        :param status_callback: URL SignalWire calls on stream status changes.
+        :param status_callback_method: ``GET`` or ``POST``.
+        :param stream_codec: ``PCMU``, ``PCMA``, ``L16``, ``L16@16000h`` or ``L16@24000h``.
+        :param stream_real_time: stream in real time.
+        :param authorization_bearer_token: token SignalWire sends to the WebSocket server (masked).
+        :param parameters: up to 99 custom parameters passed to the WebSocket server.
+        :param account_sid: defaults to the connection's Project ID.
+        """
+        validate_wss_url(url)
+        if name is not None:
+            validate_stream_identifier(name, "name")
+        for parameter, value, allowed in (
+            ("track", track, STREAM_TRACKS),
+            ("status_callback_method", status_callback_method, CALLBACK_METHODS),
+            ("stream_codec", stream_codec, STREAM_CODECS),
+        ):
+            if value is not None:
+                choice(parameter, value, allowed)
+        if authorization_bearer_token:
+            mask_secrets(authorization_bearer_token)
+        form = api_fields(
+            url=url,
+            name=name,
+            track=track,
+            status_callback=status_callback,
+            status_callback_method=status_callback_method,
+            stream_codec=stream_codec,
+            stream_real_time=stream_real_time,
+            authorization_bearer_token=authorization_bearer_token,
         )
+        form.update(stream_parameters_form(parameters))
+        path = self._path(account_sid, conference_relative_path(conference_sid, "Streams"))
+        secrets = (authorization_bearer_token,) if authorization_bearer_token else ()
+        answer = self._object("POST", path, data=form, policy=CREATE, secrets=secrets)
+        return checked_new_stream(answer, "POST", path)
+
+    def stop_conference_stream(
+        self, conference_sid: str, stream_sid: str, *, account_sid: str | None = None
+    ) -> dict[str, Any]:
+        """
+        Stop a conference's media stream, given its SID or its name; return the stream object.
+
+        Stopping is idempotent, so it is retried on every transient failure. If an attempt's
+        answer was lost and the retry then finds no such stream (404), the earlier attempt is
+        taken to have stopped it: the result then has ``status`` ``stopped`` and a WARNING says so.
+
+        :param conference_sid: the conference.
+        :param stream_sid: the stream's SID, or the ``Name`` it was started with.
+        :param account_sid: defaults to the connection's Project ID.
+        """
+        relative = conference_relative_path(conference_sid, "Streams", stream_sid)
+        account, path = self._url(account_sid, relative)
+        try:
+            answer = self._object("POST", path, data={"Status": "stopped"}, policy=IDEMPOTENT)
+            return checked_stopped_stream(answer, stream_sid, method="POST", path=path)
+        except SignalWireNotFoundError as err:
+            if not err.after_lost_response:
+                raise
+        self.log.warning(
+            "Stream %s of conference %s: an earlier attempt's answer was lost and the retry found "
+            "no such stream; taking it as already stopped",
+            stream_sid,
+            conference_sid,
+        )
+        return assumed_stopped(account, conference_sid, stream_sid, path)
+
+    def stop_conference_streams(
+        self,
+        streams: list[Mapping[str, str]] | str,
+        *,
+        max_concurrency: int = 4,
+        account_sid: str | None = None,
+    ) -> list[dict[str, Any]]:
+        """
+        Stop many streams with at most ``max_concurrency`` requests in flight.
+
+        Every entry is validated before the first request. One stream's failure does not stop the
+        others: the result has one outcome per entry, in order, each with ``conference_sid``,
+        ``stream_sid`` and either ``status`` or ``error`` (and ``error_type``).
+
+        :param streams: dicts with ``conference_sid`` and ``stream_sid`` (or their JSON).
+        :param max_concurrency: most requests in flight at once (1-64).
+        :param account_sid: defaults to the connection's Project ID.
+        """
+        check_max_concurrency(max_concurrency)
+        pairs = stream_pairs(streams)
+        account = self.settings.project_id if account_sid is None else account_sid
+        validate_sid("account_sid", account)
+        if max_concurrency > self.pool_size:
+            self.close()
+            self.pool_size = max_concurrency
+        self.transport  # noqa: B018 - build the session once, before the threads share it
+
+        def stop_one(conference_sid: str, stream_sid: str) -> dict[str, Any]:
+            return self.stop_conference_stream(conference_sid, stream_sid, account_sid=account)
+
+        return _stop_all(
+            stop_one, pairs, max_concurrency, secrets=self.settings.secrets, abort=self.abort
+        )
+
+    # -- recording media ---------------------------------------------------------------------
+
+    def recording_media_length(
+        self, recording_sid: str, *, media_format: str = "wav", account_sid: str | None = None
+    ) -> int | None:
+        """
+        Ask the size of a recording's media file with ``HEAD``, without downloading it.
+
+        :param recording_sid: the recording.
+        :param media_format: ``wav`` or ``mp3``.
+        :param account_sid: defaults to the connection's Project ID.
+        :return: its ``Content-Length``, or ``None`` if ``HEAD`` did not tell it (405, 404,
+            no length, ...); 429 and 5xx are retried, then raised.
+        """
+        relative = recording_media_relative_path(recording_sid, media_format)
+        return self.media.content_length(self._path(account_sid, relative))
+
+    def download_recording_media(
+        self,
+        recording_sid: str,
+        sink: MediaSink,
+        *,
+        media_format: str = "wav",
+        account_sid: str | None = None,
+    ) -> MediaDownload:
+        """
+        Stream a recording's media file into ``sink``, in chunks, checked against its length.
+
+        The media URL (``GET /Accounts/{AccountSid}/Recordings/{Sid}.wav`` or ``.mp3``) is
+        public: no credentials are sent, and a redirect is never followed. A transient failure,
+        including a body cut off before its ``Content-Length``, starts the file over
+        (``sink.restart``), within the retry knobs.
+
+        :param recording_sid: the recording.
+        :param sink: where the bytes go (``restart(content_length) -> bool``, ``write(chunk)``).
+        :param media_format: ``wav`` or ``mp3``.
+        :param account_sid: defaults to the connection's Project ID.
+        :raises SignalWireError: a subclass naming what went wrong, after the retries.
+        """
+        relative = recording_media_relative_path(recording_sid, media_format)
+        return self.media.download(self._path(account_sid, relative), sink)
 
     # -- messages ----------------------------------------------------------------------------
 
@@ -324,3 +615,117 @@ class SignalWireHook(StreamActions, RecordingMediaActions):
         path = self._path(account_sid, MESSAGES_RELATIVE_PATH)
         form = draft.form(self.settings.from_number)
         return self._object("POST", path, data=form, policy=CREATE)
+
+    # -- the request path shared by every call -----------------------------------------------
+
+    def _url(self, account_sid: str | None, relative: str) -> tuple[str, str]:
+        """
+        Return ``(account, path)``: ``relative`` below the account (default: the Project ID).
+
+        Callers build ``relative`` first, so bad input fails before the connection is fetched.
+        """
+        account = self.settings.project_id if account_sid is None else account_sid
+        return account, account_path(account) + relative
+
+    def _path(self, account_sid: str | None, relative: str) -> str:
+        return self._url(account_sid, relative)[1]
+
+    def _paginate(self, path: str, key: str, params: dict[str, str]) -> Iterator[dict[str, Any]]:
+        following: tuple[str, Any] | None = (path, params)
+        trail = PageTrail(self.max_pages)
+        while following is not None:
+            path, query = following
+            trail.visit(path, query)
+            items, following = page_items(
+                self.transport.request("GET", path, params=query), key, path
+            )
+            yield from items
+
+    def _object(self, method: str, path: str, **kwargs: Any) -> dict[str, Any]:
+        result = self.transport.request(method, path, **kwargs)
+        if result is None:
+            raise missing_body(method, path)
+        return result
+
+    def _member(
+        self,
+        method: str,
+        account_sid: str | None,
+        conference_sid: str,
+        collection: str,
+        sid: str,
+        form: dict[str, str] | None = None,
+    ) -> dict[str, Any]:
+        """Read or update one participant or recording, checked to be the one asked for."""
+        path = self._path(account_sid, conference_relative_path(conference_sid, collection, sid))
+        answer = self._object(method, path, data=form)
+        if collection == "Participants":
+            return checked_participant(answer, sid, method, path)
+        return checked_recording(answer, sid, method, path)
+
+    def _delete(
+        self, account_sid: str | None, conference_sid: str, collection: str, sid: str
+    ) -> None:
+        """Delete one participant or recording; gone after a lost answer counts as deleted."""
+        path = self._path(account_sid, conference_relative_path(conference_sid, collection, sid))
+        try:
+            self.transport.request("DELETE", path)
+        except SignalWireNotFoundError as err:
+            if not err.after_lost_response:
+                raise
+            self.log.warning(
+                "%s %s of conference %s was gone after a lost answer to an earlier attempt: "
+                "taken as done",
+                collection.removesuffix("s"),
+                sid,
+                conference_sid,
+            )
+
+
+def _stop_all(
+    stop_one: Callable[[str, str], dict[str, Any]],
+    pairs: list[tuple[str, str]],
+    max_concurrency: int,
+    *,
+    secrets: tuple[str, ...] = (),
+    abort: Callable[[], None] | None = None,
+) -> list[dict[str, Any]]:
+    """
+    Stop every ``(conference_sid, stream_sid)`` pair, at most ``max_concurrency`` at once.
+
+    One stream's failure, whatever the exception, becomes that stream's outcome: every stream is
+    attempted. Only the caller's own interruption (``execution_timeout``, a kill) ends the batch
+    early: ``abort`` then cuts the requests in flight off, and no new one starts.
+
+    :param stop_one: stops one stream and returns its object.
+    :param pairs: the streams, validated.
+    :param max_concurrency: most requests in flight.
+    :param secrets: credentials to scrub from the error messages.
+    :param abort: ends the requests in flight, when the caller is interrupted.
+    :return: one outcome per pair, in order: ``conference_sid``, ``stream_sid`` and ``status``,
+        or ``error`` and ``error_type``.
+    """
+
+    def outcome(pair: tuple[str, str]) -> dict[str, Any]:
+        conference_sid, stream_sid = pair
+        result: dict[str, Any] = {"conference_sid": conference_sid, "stream_sid": stream_sid}
+        try:
+            result["status"] = stop_one(conference_sid, stream_sid).get("status")
+        except SignalWireError as err:
+            result["error"] = scrub(str(err), secrets)
+            result["error_type"] = type(err).__name__
+        except Exception as err:  # whatever one stream raises, the others are still stopped
+            result["error"] = scrub(f"{type(err).__name__}: {err}"[:500], secrets)
+            result["error_type"] = type(err).__name__
+        return result
+
+    pool = ThreadPoolExecutor(max_workers=max_concurrency, thread_name_prefix="signalwire-stop")
+    try:
+        futures = [pool.submit(outcome, pair) for pair in pairs]
+        return [future.result() for future in futures]
+    except BaseException:
+        if abort is not None:
+            abort()
+        raise
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)

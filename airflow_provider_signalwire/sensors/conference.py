@@ -17,18 +17,18 @@ from airflow.sdk import BaseSensorOperator, PokeReturnValue
 
 from airflow_provider_signalwire._compat import conf
 from airflow_provider_signalwire.exceptions import SignalWireError
-from airflow_provider_signalwire.hooks._conferences import (
-    NOT_LOOKED_YET,
-    Seen,
-    describe_target,
-    log_change,
-)
-from airflow_provider_signalwire.hooks._validation import (
+from airflow_provider_signalwire.hooks._api import (
     check_retry_knobs,
     exactly_one_target,
     validate_friendly_name,
     validate_sid,
     validate_target_status,
+)
+from airflow_provider_signalwire.hooks._conferences import (
+    NOT_LOOKED_YET,
+    Seen,
+    describe_target,
+    log_change,
 )
 
 if TYPE_CHECKING:

@@ -17,13 +17,16 @@ from airflow_provider_signalwire.exceptions import (
     SignalWireError,
     SignalWireValidationError,
 )
-from airflow_provider_signalwire.hooks._urls import MEDIA_FORMATS
-from airflow_provider_signalwire.hooks._validation import (
+from airflow_provider_signalwire.hooks._api import (
+    MEDIA_FORMATS,
     check_max_concurrency,
     choice,
     validate_sid,
 )
-from airflow_provider_signalwire.operators._base import CONNECTION_FIELDS, SignalWireBaseOperator
+from airflow_provider_signalwire.operators.conference import (
+    CONNECTION_FIELDS,
+    SignalWireBaseOperator,
+)
 from airflow_provider_signalwire.transfers._storage import (
     DownloadCancelledError,
     RecordingFile,

@@ -22,7 +22,7 @@ from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
 from airflow_provider_signalwire.exceptions import SignalWireValidationError
-from airflow_provider_signalwire.hooks._validation import choice
+from airflow_provider_signalwire.hooks._api import choice
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Sequence

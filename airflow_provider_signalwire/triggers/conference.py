@@ -16,19 +16,19 @@ from typing import TYPE_CHECKING, Any
 from airflow.triggers.base import BaseEventTrigger, BaseTrigger, TriggerEvent
 
 from airflow_provider_signalwire.exceptions import SignalWireError, SignalWireValidationError
+from airflow_provider_signalwire.hooks._api import (
+    check_timeout,
+    exactly_one_target,
+    validate_friendly_name,
+    validate_target_status,
+)
 from airflow_provider_signalwire.hooks._conferences import (
     NOT_LOOKED_YET,
     describe_target,
     log_change,
     parse_date_created,
 )
-from airflow_provider_signalwire.hooks._secrets import scrub
-from airflow_provider_signalwire.hooks._validation import (
-    check_timeout,
-    exactly_one_target,
-    validate_friendly_name,
-    validate_target_status,
-)
+from airflow_provider_signalwire.hooks._errors import scrub
 from airflow_provider_signalwire.triggers._conference_events import (
     ConferenceTransitions,
     validate_events,
@@ -111,7 +111,7 @@ class ConferenceStatusTrigger(BaseTrigger):
     async def run(self) -> AsyncIterator[TriggerEvent]:
         """Wait (on the loop's shared poller) until the status is reached; yield one event."""
         from airflow_provider_signalwire.hooks._conference_poller import conference_poller
-        from airflow_provider_signalwire.hooks._shared_hooks import HookKey
+        from airflow_provider_signalwire.hooks.async_signalwire import HookKey
 
         what = describe_target(self.conference_sid, self.friendly_name)
         self.log.info(
@@ -225,7 +225,7 @@ class ConferenceEventTrigger(BaseEventTrigger):
         :param kwargs: the ``serialize()`` arguments of one trigger of the group.
         """
         from airflow_provider_signalwire.hooks._conference_poller import conference_poller
-        from airflow_provider_signalwire.hooks._shared_hooks import HookKey
+        from airflow_provider_signalwire.hooks.async_signalwire import HookKey
 
         key = HookKey(str(kwargs["signalwire_conn_id"]))
         async with conference_poller(key, kwargs.get("account_sid")) as poller:

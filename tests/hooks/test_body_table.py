@@ -13,13 +13,13 @@ from typing import Any
 import pytest
 
 from airflow_provider_signalwire.exceptions import SignalWireResponseError
-from airflow_provider_signalwire.hooks._body import (
+from airflow_provider_signalwire.hooks._api import page_items
+from airflow_provider_signalwire.hooks._errors import (
+    MAX_BODY_BYTES,
     check_declared_length,
     content_encoding,
     inflate_bounded,
-    page_items,
 )
-from airflow_provider_signalwire.hooks._errors import MAX_BODY_BYTES
 
 PATH = "/api/laml/2010-04-01/Accounts/AC1/Conferences"
 CALL = {"status": 200, "method": "GET", "path": PATH}
@@ -28,24 +28,32 @@ TOO_LARGE = (
     "refused to read it"
 )
 
+INVALID_LENGTH = f"SignalWire answered 200 to GET {PATH} with an invalid Content-Length "
+
 DECLARED = [
-    ({}, False, "an answer without Content-Length is read, boundedly"),
-    ({"Content-Length": "0"}, False, "an empty body is read"),
-    ({"Content-Length": str(MAX_BODY_BYTES)}, False, "a body of exactly the cap is read"),
-    ({"Content-Length": str(MAX_BODY_BYTES + 1)}, True, "a body announced over the cap is refused unread"),
-    ({"Content-Length": "abc"}, False, "a length that is no number is left to the bounded read"),
-    ({"Content-Length": "-1"}, False, "a negative length is left to the bounded read"),
+    ({}, None, "an answer without Content-Length is read, boundedly"),
+    ({"Content-Length": "0"}, None, "an empty body is read"),
+    ({"Content-Length": str(MAX_BODY_BYTES)}, None, "a body of exactly the cap is read"),
+    ({"Content-Length": str(MAX_BODY_BYTES + 1)}, TOO_LARGE, "a body announced over the cap is refused unread"),
+    ({"Content-Length": "0" * 17 + "1"}, None, "18 digits are a number"),
+    ({"Content-Length": "0" * 18 + "1"}, INVALID_LENGTH + repr("0" * 18 + "1"), "19 digits are not"),
+    ({"Content-Length": "9" * 5000}, INVALID_LENGTH + repr("9" * 40), "5,000 digits are refused, the value cut"),
+    ({"Content-Length": "abc"}, INVALID_LENGTH + "'abc'", "a length that is no number is refused"),
+    ({"Content-Length": "-1"}, INVALID_LENGTH + "'-1'", "a negative length is refused"),
+    ({"Content-Length": "\u00b2"}, INVALID_LENGTH + "'\u00b2'", "a superscript digit is no digit"),
+    ({"Content-Length": "\u0663"}, INVALID_LENGTH + "'\u0663'", "an Arabic-Indic digit is no ASCII digit"),
+    ({"Content-Length": ""}, INVALID_LENGTH + "''", "an empty length is refused"),
 ]  # fmt: skip
 
 
 @pytest.mark.parametrize(
-    ("headers", "refused"), [row[:2] for row in DECLARED], ids=[row[2] for row in DECLARED]
+    ("headers", "refusal"), [row[:2] for row in DECLARED], ids=[row[2] for row in DECLARED]
 )
-def test_declared_length(headers: dict[str, str], refused: bool) -> None:
-    if refused:
+def test_declared_length(headers: dict[str, str], refusal: str | None) -> None:
+    if refusal is not None:
         with pytest.raises(SignalWireResponseError) as caught:
             check_declared_length(headers, **CALL)  # type: ignore[arg-type]
-        assert str(caught.value) == TOO_LARGE
+        assert str(caught.value) == refusal
     else:
         assert check_declared_length(headers, **CALL) is None  # type: ignore[arg-type, func-returns-value]
 

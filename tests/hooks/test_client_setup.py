@@ -16,8 +16,8 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from airflow_provider_signalwire import __version__
-from airflow_provider_signalwire.hooks._async_transport import build_client
-from airflow_provider_signalwire.hooks._settings import settings_from_connection
+from airflow_provider_signalwire.hooks._connection import settings_from_connection
+from airflow_provider_signalwire.hooks._wire import build_client
 from airflow_provider_signalwire.hooks.async_signalwire import SignalWireAsyncHook
 from airflow_provider_signalwire.hooks.signalwire import SignalWireHook
 

@@ -13,7 +13,7 @@ from airflow_provider_signalwire.hooks._conference_poller import (
     FIRST_LOOKS_PER_POLL,
     conference_poller,
 )
-from airflow_provider_signalwire.hooks._shared_hooks import HookKey, open_hooks, shared_hook
+from airflow_provider_signalwire.hooks.async_signalwire import HookKey, open_hooks, shared_hook
 
 if TYPE_CHECKING:
     from airflow_provider_signalwire.testing import SignalWireEmulator

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from airflow_provider_signalwire.exceptions import SignalWireValidationError
-from airflow_provider_signalwire.hooks._fields import MAX_PAGE_SIZE, api_fields, api_name
+from airflow_provider_signalwire.hooks._api import MAX_PAGE_SIZE, api_fields, api_name
 
 NAMES = [
     ("friendly_name", "FriendlyName", "friendly_name is FriendlyName"),

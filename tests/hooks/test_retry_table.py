@@ -26,6 +26,7 @@ from airflow_provider_signalwire.exceptions import (
     SignalWireTLSError,
     SignalWireValidationError,
 )
+from airflow_provider_signalwire.hooks._errors import retry_after_seconds
 from airflow_provider_signalwire.hooks._retry import (
     CREATE,
     IDEMPOTENT,
@@ -34,7 +35,6 @@ from airflow_provider_signalwire.hooks._retry import (
     is_provably_undelivered,
     is_transient,
     log_retry,
-    retry_after_seconds,
 )
 
 

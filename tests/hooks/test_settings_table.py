@@ -17,7 +17,8 @@ import pytest
 from airflow.sdk._shared.secrets_masker import _secrets_masker
 
 from airflow_provider_signalwire.exceptions import SignalWireValidationError
-from airflow_provider_signalwire.hooks._settings import (
+from airflow_provider_signalwire.hooks._api import show_value
+from airflow_provider_signalwire.hooks._connection import (
     DEFAULT_CONNECT_TIMEOUT,
     DEFAULT_READ_TIMEOUT,
     SignalWireSettings,
@@ -25,7 +26,6 @@ from airflow_provider_signalwire.hooks._settings import (
     settings_from_airflow_connection,
     settings_from_connection,
 )
-from airflow_provider_signalwire.hooks._validation import show_value
 
 PROJECT = "0c7e9a3e-1b2d-4c5f-8a9b-7d6e5f4a3b2c"
 TOKEN = "PTsettings-LEAKCHECK-0a1b2c"

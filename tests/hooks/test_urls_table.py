@@ -14,7 +14,7 @@ from airflow_provider_signalwire.exceptions import (
     SignalWireResponseError,
     SignalWireValidationError,
 )
-from airflow_provider_signalwire.hooks._urls import (
+from airflow_provider_signalwire.hooks._api import (
     API_ROOT,
     account_path,
     conference_child_path,

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from airflow_provider_signalwire.exceptions import SignalWireValidationError
-from airflow_provider_signalwire.hooks._validation import (
+from airflow_provider_signalwire.hooks._api import (
     check_conference_filters,
     check_max_concurrency,
     check_max_pages,

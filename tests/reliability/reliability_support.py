@@ -25,8 +25,8 @@ from typing import TYPE_CHECKING, Any
 from requests.adapters import HTTPAdapter
 from signalwire_test_support import PROJECT_ID, TOKEN
 
-from airflow_provider_signalwire.hooks._async_transport import AsyncSignalWireClient
-from airflow_provider_signalwire.hooks._settings import settings_from_connection
+from airflow_provider_signalwire.hooks._connection import settings_from_connection
+from airflow_provider_signalwire.hooks._wire import AsyncSignalWireClient
 
 if TYPE_CHECKING:
     from collections.abc import Iterator

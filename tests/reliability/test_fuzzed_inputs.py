@@ -24,9 +24,8 @@ from reliability_support import RecordingAdapter
 from signalwire_test_support import PROJECT_ID, TOKEN
 
 from airflow_provider_signalwire.exceptions import SignalWireValidationError
-from airflow_provider_signalwire.hooks._settings import normalize_space_url
-from airflow_provider_signalwire.hooks._urls import API_ROOT
-from airflow_provider_signalwire.hooks._validation import SID_PATTERN
+from airflow_provider_signalwire.hooks._api import API_ROOT, SID_PATTERN
+from airflow_provider_signalwire.hooks._connection import normalize_space_url
 from airflow_provider_signalwire.hooks.signalwire import SignalWireHook
 from airflow_provider_signalwire.operators.conference import StartConferenceStreamOperator
 
@@ -35,7 +34,7 @@ if TYPE_CHECKING:
 
     import requests
 
-    from airflow_provider_signalwire.hooks._transport import SignalWireTransport
+    from airflow_provider_signalwire.hooks._wire import SignalWireTransport
 
 SPACE = "example.signalwire.com"
 #: The loaded Hypothesis profile (tests/reliability/conftest.py): 300 examples, or 10,000 with

@@ -32,9 +32,9 @@ from airflow_provider_signalwire.exceptions import (
     SignalWireError,
     SignalWireValidationError,
 )
+from airflow_provider_signalwire.hooks._api import conference_path
+from airflow_provider_signalwire.hooks._connection import settings_from_connection
 from airflow_provider_signalwire.hooks._retry import is_transient
-from airflow_provider_signalwire.hooks._settings import settings_from_connection
-from airflow_provider_signalwire.hooks._urls import conference_path
 from airflow_provider_signalwire.hooks.async_signalwire import AsyncSignalWireClient
 from airflow_provider_signalwire.operators.conference import (
     EndConferenceOperator,

@@ -17,9 +17,9 @@ import pytest
 from signalwire_test_support import PROJECT_ID, TOKEN, connection_json
 
 from airflow_provider_signalwire.exceptions import SignalWireValidationError
-from airflow_provider_signalwire.hooks import _async_transport, _body, _conference_poller
+from airflow_provider_signalwire.hooks import _conference_poller, _errors, _wire
+from airflow_provider_signalwire.hooks._api import validate_target_status
 from airflow_provider_signalwire.hooks._conferences import newest_conference, parse_date_created
-from airflow_provider_signalwire.hooks._validation import validate_target_status
 from airflow_provider_signalwire.testing import Fault, SignalWireEmulator
 from airflow_provider_signalwire.triggers import conference as trigger_module
 from airflow_provider_signalwire.triggers.conference import ConferenceStatusTrigger
@@ -381,8 +381,8 @@ class TestRunAgainstEmulator:
     def test_body_over_the_limit_is_refused(
         self, signalwire_default: SignalWireEmulator, monkeypatch: pytest.MonkeyPatch
     ) -> None:
-        monkeypatch.setattr(_body, "MAX_BODY_BYTES", 16)
-        monkeypatch.setattr(_async_transport, "MAX_BODY_BYTES", 16)
+        monkeypatch.setattr(_errors, "MAX_BODY_BYTES", 16)
+        monkeypatch.setattr(_wire, "MAX_BODY_BYTES", 16)
 
         events = run_trigger(make_trigger(conference_sid=signalwire_default.demo_conference_sid))
 

@@ -10,7 +10,7 @@ import pytest
 from signalwire_test_support import PROJECT_ID, TOKEN
 
 from airflow_provider_signalwire.exceptions import SignalWireValidationError
-from airflow_provider_signalwire.hooks import _conference_poller, _shared_hooks
+from airflow_provider_signalwire.hooks import _conference_poller, async_signalwire
 from airflow_provider_signalwire.testing import Fault
 from airflow_provider_signalwire.triggers.conference import (
     WATERMARK_KEY,
@@ -60,7 +60,7 @@ async def watch(
         if isinstance(result, Exception):
             raise AssertionError(f"a trigger failed: {result!r}")
     assert _conference_poller.running_pollers() == 0
-    assert _shared_hooks.open_hooks() == 0
+    assert async_signalwire.open_hooks() == 0
     return seen
 
 
@@ -293,7 +293,7 @@ class TestRunAgainstEmulator:
         async def scenario() -> None:
             await polled(emu, 1)
             assert _conference_poller.running_pollers() == 1
-            assert _shared_hooks.open_hooks() == 1
+            assert async_signalwire.open_hooks() == 1
             emu.set_conference_status(waited[0]["sid"], "completed")
             await polled(emu, polls(emu) + 1)
 

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 import psutil
 
-from airflow_provider_signalwire.hooks import _conference_poller, _shared_hooks
+from airflow_provider_signalwire.hooks import _conference_poller, async_signalwire
 from airflow_provider_signalwire.triggers.conference import ConferenceStatusTrigger
 
 if TYPE_CHECKING:
@@ -49,7 +49,7 @@ def test_many_waiting_triggers_share_one_poll(signalwire_default: SignalWireEmul
         while listings() < 3:
             await asyncio.sleep(0.05)
         observed["pollers"] = _conference_poller.running_pollers()
-        observed["hooks"] = _shared_hooks.open_hooks()
+        observed["hooks"] = async_signalwire.open_hooks()
         observed["tcp"] = tcp_connections_to(emu.port)
         for sid in sids[:COMPLETED]:
             emu.set_conference_status(sid, "completed")
@@ -63,7 +63,7 @@ def test_many_waiting_triggers_share_one_poll(signalwire_default: SignalWireEmul
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
         observed["pollers_after"] = _conference_poller.running_pollers()
-        observed["hooks_after"] = _shared_hooks.open_hooks()
+        observed["hooks_after"] = async_signalwire.open_hooks()
 
     asyncio.run(asyncio.wait_for(scenario(), 60))
 

@@ -1,11 +1,12 @@
 """
-Read a ``signalwire`` Airflow connection into validated settings.
+The connection: what both hooks share, and a ``signalwire`` Airflow connection read into settings.
 
 The connection's host is the Space URL, its login the Project ID, its password the API token;
 optional extras are ``timeout`` (read timeout, seconds), ``connect_timeout`` (seconds),
 ``verify`` (``true``/``false`` or the path of a CA bundle) and ``from_number`` (the Default From
-number of messages). The synchronous hook and the asynchronous trigger both build their clients
-from :class:`SignalWireSettings`.
+number of messages). :class:`SignalWireHookBase` holds what the sync and async hooks really
+share: the connection's identity, the retry knobs, ``repr``, ``for_owner`` and the connection
+form. Both hooks build their clients from :class:`SignalWireSettings`.
 """
 
 from __future__ import annotations
@@ -13,22 +14,92 @@ from __future__ import annotations
 import ipaddress
 import os
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import urlsplit
 
+from airflow.sdk import BaseHook
+
 from airflow_provider_signalwire.exceptions import SignalWireValidationError
-from airflow_provider_signalwire.hooks._messages import validate_phone_number
-from airflow_provider_signalwire.hooks._secrets import credential_variants, mask_secrets
-from airflow_provider_signalwire.hooks._validation import (
+from airflow_provider_signalwire.hooks._api import (
+    check_max_pages,
+    check_retry_knobs,
     check_timeout,
     exact_netloc,
     invalid,
     is_valid_host,
     validate_sid,
 )
+from airflow_provider_signalwire.hooks._errors import credential_variants, mask_secrets
+from airflow_provider_signalwire.hooks._messages import validate_phone_number
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
+
+# -- the hooks' shared base --------------------------------------------------------------------
+
+#: Pages one listing reads at most, unless the hook is told otherwise.
+DEFAULT_MAX_PAGES = 1000
+
+HookT = TypeVar("HookT", bound="SignalWireHookBase")
+
+
+class SignalWireHookBase(BaseHook):
+    """
+    The connection identity and retry knobs of a SignalWire hook; no I/O in the constructor.
+
+    Both hooks take these arguments; they are documented on
+    :class:`~airflow_provider_signalwire.hooks.signalwire.SignalWireHook`.
+    """
+
+    conn_name_attr = "signalwire_conn_id"
+    default_conn_name = "signalwire_default"
+    conn_type = "signalwire"
+    hook_name = "SignalWire"
+
+    def __init__(
+        self,
+        signalwire_conn_id: str = default_conn_name,
+        *,
+        max_attempts: int = 5,
+        initial_backoff: float = 1.0,
+        max_backoff: float = 30.0,
+        timeout: float | None = None,
+        max_pages: int = DEFAULT_MAX_PAGES,
+    ) -> None:
+        super().__init__()
+        check_retry_knobs(max_attempts, initial_backoff, max_backoff)
+        self.max_pages = check_max_pages(max_pages)
+        self.timeout = check_timeout(timeout)
+        self.signalwire_conn_id = signalwire_conn_id
+        self.max_attempts = max_attempts
+        self.initial_backoff = initial_backoff
+        self.max_backoff = max_backoff
+
+    @classmethod
+    def for_owner(cls: type[HookT], owner: Any, **kwargs: Any) -> HookT:
+        """
+        Build a hook with the connection id and retry knobs of an operator, sensor or trigger.
+
+        :param owner: has ``signalwire_conn_id``, ``max_attempts``, ``initial_backoff`` and
+            ``max_backoff``.
+        :param kwargs: further arguments of the hook class.
+        """
+        return cls(
+            owner.signalwire_conn_id,
+            max_attempts=owner.max_attempts,
+            initial_backoff=owner.initial_backoff,
+            max_backoff=owner.max_backoff,
+            **kwargs,
+        )
+
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(signalwire_conn_id={self.signalwire_conn_id!r}, "
+            f"max_attempts={self.max_attempts}, timeout={self.timeout})"
+        )
+
+
+# -- settings ----------------------------------------------------------------------------------
 
 _LOOPBACK_NAMES = frozenset({"localhost"})
 DEFAULT_CONNECT_TIMEOUT = 10.0
@@ -232,3 +303,39 @@ def settings_from_airflow_connection(
         conn_id=conn_id,
         timeout=timeout,
     )
+
+
+# -- the connection form on Airflow 3.1 ----------------------------------------------------------
+
+
+def _connection_type_info() -> dict[str, Any]:
+    from airflow_provider_signalwire.get_provider_info import get_provider_info
+
+    [connection_type] = get_provider_info()["connection-types"]
+    return dict(connection_type)
+
+
+def ui_field_behaviour() -> dict[str, Any]:
+    """Return hidden fields, relabeling and placeholders in Airflow 3.1's format."""
+    behaviour = _connection_type_info()["ui-field-behaviour"]
+    return {
+        "hidden_fields": list(behaviour["hidden-fields"]),
+        "relabeling": dict(behaviour["relabeling"]),
+        "placeholders": dict(behaviour["placeholders"]),
+    }
+
+
+def connection_form_widgets() -> dict[str, Any]:
+    """Return the extra fields as Airflow 3.1's WTForms fields (imported only here)."""
+    from flask_appbuilder.fieldwidgets import BS3TextFieldWidget
+    from flask_babel import lazy_gettext
+    from wtforms import StringField
+
+    return {
+        name: StringField(
+            lazy_gettext(field["label"]),
+            widget=BS3TextFieldWidget(),
+            description=field.get("description", ""),
+        )
+        for name, field in _connection_type_info()["conn-fields"].items()
+    }
