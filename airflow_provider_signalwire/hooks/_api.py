@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime
 import ipaddress
 import json
+import math
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping
@@ -129,6 +130,14 @@ MAX_STREAM_PARAMETERS = 99
 MAX_CONCURRENCY = 64
 #: Largest timeout, in seconds, of a connection or a hook.
 MAX_TIMEOUT_SECONDS = 3600
+#: Most requests one call makes, its retries included.
+MAX_ATTEMPTS = 100
+#: Longest wait between two attempts that a hook may be configured with, in seconds.
+MAX_BACKOFF_SECONDS = 3600
+#: Most pages one listing may be allowed to read.
+MAX_PAGES = 1_000_000
+#: Most keep-alive connections one hook keeps open.
+MAX_POOL_SIZE = 256
 
 _NUMERIC_LABEL = re.compile(r"(0[xX][0-9A-Fa-f]*|[0-9]+)")
 _HOST_LABEL = re.compile(r"(?!-)[A-Za-z0-9-]{1,63}(?<!-)")
@@ -294,19 +303,41 @@ def choice(parameter: str, value: object, allowed: tuple[str, ...]) -> str:
     return str(value)
 
 
+def check_number(parameter: str, value: Any, *, low: int, high: int, integer: bool = False) -> Any:
+    """
+    Return ``value`` if it is a finite number from ``low`` to ``high`` (an ``int`` if ``integer``).
+
+    NaN, infinities, booleans, strings and numbers too large for a float are refused too, so no
+    ``ValueError`` or ``OverflowError`` ever comes out of a knob.
+
+    :param parameter: name of the argument, used in the error message.
+    :param value: the value to check.
+    :param low: the smallest value allowed.
+    :param high: the largest value allowed.
+    :param integer: only integers are allowed.
+    """
+    kinds = int if integer else int | float
+    try:
+        ok = math.isfinite(value) and low <= value <= high
+    except (TypeError, OverflowError):
+        ok = False
+    if isinstance(value, bool) or not isinstance(value, kinds) or not ok:
+        kind = "an integer" if integer else "seconds"
+        raise invalid(parameter, value, f"expected {kind} from {low} to {high}")
+    return value
+
+
 def check_retry_knobs(max_attempts: Any, initial_backoff: Any, max_backoff: Any) -> None:
     """
     Refuse retry settings that make no sense, naming the bad value.
 
-    :param max_attempts: requests per call, at least 1.
-    :param initial_backoff: seconds, at least 0.
-    :param max_backoff: seconds, at least 0.
+    :param max_attempts: requests per call, 1 to :data:`MAX_ATTEMPTS`.
+    :param initial_backoff: seconds, 0 to :data:`MAX_BACKOFF_SECONDS`.
+    :param max_backoff: seconds, 0 to :data:`MAX_BACKOFF_SECONDS`.
     """
-    if isinstance(max_attempts, bool) or not isinstance(max_attempts, int) or max_attempts < 1:
-        raise invalid("max_attempts", max_attempts, "expected >= 1")
+    check_number("max_attempts", max_attempts, low=1, high=MAX_ATTEMPTS, integer=True)
     for name, value in (("initial_backoff", initial_backoff), ("max_backoff", max_backoff)):
-        if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
-            raise invalid(name, value, "expected seconds >= 0")
+        check_number(name, value, low=0, high=MAX_BACKOFF_SECONDS)
 
 
 def check_allowed(call: str, what: str, given: Iterable[str], allowed: Iterable[str]) -> None:
@@ -337,7 +368,7 @@ def check_timeout(value: Any, parameter: str = "timeout") -> float | None:
         return None
     try:
         seconds = float(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         seconds = -1.0
     if isinstance(value, bool) or not 0 < seconds <= MAX_TIMEOUT_SECONDS:
         raise invalid(parameter, value, f"expected seconds, 0 < s <= {MAX_TIMEOUT_SECONDS}")
@@ -346,13 +377,20 @@ def check_timeout(value: Any, parameter: str = "timeout") -> float | None:
 
 def check_max_pages(value: Any) -> int:
     """
-    Return ``value`` if it is a page cap: an integer of at least 1.
+    Return ``value`` if it is a page cap: an integer from 1 to :data:`MAX_PAGES`.
 
     :param value: most pages one listing reads.
     """
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise invalid("max_pages", value, "expected >= 1")
-    return value
+    return int(check_number("max_pages", value, low=1, high=MAX_PAGES, integer=True))
+
+
+def check_pool_size(value: Any) -> int:
+    """
+    Return ``value`` if it is a connection pool's size: an integer from 1 to :data:`MAX_POOL_SIZE`.
+
+    :param value: keep-alive connections kept open.
+    """
+    return int(check_number("pool_size", value, low=1, high=MAX_POOL_SIZE, integer=True))
 
 
 def check_max_concurrency(value: Any) -> int:

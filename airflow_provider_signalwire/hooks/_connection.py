@@ -212,7 +212,8 @@ def _verify(value: Any) -> bool | str:
         if os.path.exists(value):
             return value
     raise SignalWireValidationError(
-        f"Invalid verify {value!r}: expected true, false or the path of an existing CA bundle."
+        f"Invalid verify {value!r} (extra verify): expected true, false or the path of an "
+        "existing CA bundle."
     )
 
 
@@ -256,21 +257,26 @@ def settings_from_connection(
             f"Connection {conn_id!r}: the API Token (connection password) holds non-ASCII "
             "characters; SignalWire API tokens are ASCII. Check what was pasted."
         )
-    read_timeout = check_timeout(timeout) or check_timeout(extra.get("timeout"))
-    connect_timeout = check_timeout(extra.get("connect_timeout"), "connect_timeout")
-    from_number = extra.get("from_number") or None
-    if from_number is not None:
-        try:
+    try:
+        read_timeout = check_timeout(timeout) or check_timeout(
+            extra.get("timeout"), "timeout (extra timeout)"
+        )
+        connect_timeout = check_timeout(
+            extra.get("connect_timeout"), "connect_timeout (extra connect_timeout)"
+        )
+        verify = _verify(extra.get("verify"))
+        from_number = extra.get("from_number") or None
+        if from_number is not None:
             validate_phone_number("Default From number (extra from_number)", from_number)
-        except SignalWireValidationError as err:
-            raise SignalWireValidationError(f"Connection {conn_id!r}: {err}") from None
+    except SignalWireValidationError as err:
+        raise SignalWireValidationError(f"Connection {conn_id!r}: {err}") from None
     return SignalWireSettings(
         base_url=base_url,
         project_id=project_id,
         token=password,
         connect_timeout=connect_timeout or DEFAULT_CONNECT_TIMEOUT,
         read_timeout=read_timeout or DEFAULT_READ_TIMEOUT,
-        verify=_verify(extra.get("verify")),
+        verify=verify,
         from_number=from_number,
     )
 

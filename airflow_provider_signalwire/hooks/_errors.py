@@ -273,15 +273,24 @@ def check_declared_length(
         return
     length = header_integer(declared)
     if length is None:
-        raise SignalWireResponseError(
-            f"SignalWire answered {status} to {method} {path} with an invalid Content-Length "
-            f"{declared[:40]!r}",
-            status_code=status,
-            method=method,
-            path=path,
-        )
+        raise invalid_content_length(method, path)
     if length > MAX_BODY_BYTES:
         raise body_too_large(status=status, method=method, path=path)
+
+
+def invalid_content_length(method: str, path: str) -> SignalWireResponseError:
+    """
+    Build the error for an answer whose ``Content-Length`` is no number: it cannot be read.
+
+    The async client's HTTP parser refuses it before the status is known, so neither client
+    names the status (or the value, which that parser does not keep).
+    """
+    return SignalWireResponseError(
+        f"SignalWire answered {method} {path} with an invalid Content-Length "
+        f"(not 1 to {MAX_HEADER_DIGITS} ASCII digits)",
+        method=method,
+        path=path,
+    )
 
 
 def content_encoding(headers: Mapping[str, str], *, status: int, method: str, path: str) -> str:

@@ -47,6 +47,7 @@ from airflow_provider_signalwire.hooks._errors import (
     deadline_error,
     final_error,
     inflate_bounded,
+    invalid_content_length,
     result_from_answer,
     transport_error,
 )
@@ -693,12 +694,19 @@ class AsyncSignalWireClient(TransportBase):
         deadline = _AnswerDeadline(self.settings.read_timeout)
         # Raised outside the except block so that it carries no __context__ (the httpx error
         # holds the request, Authorization header included).
-        failure: SignalWireConnectionError | None = None
+        failure: SignalWireError | None = None
         try:
             async with self._client.stream(
                 method, url, params=params, data=data, extensions={"trace": deadline.trace}
             ) as response:
                 body = await _read_bounded(response, method, path)
+        except httpx.RemoteProtocolError as exc:
+            # h11 refuses a Content-Length that is not ASCII digits (or too long) before httpx
+            # builds the response: the same broken answer the sync client refuses after it.
+            if "Content-Length" in str(exc) and "conflicting" not in str(exc):
+                failure = invalid_content_length(method, path)
+            else:
+                failure = self.transport_failure(exc, method, path, history, sent=True)
         except (httpx.HTTPError, OSError) as exc:
             sent = not isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout)
             failure = self.transport_failure(exc, method, path, history, sent=sent)

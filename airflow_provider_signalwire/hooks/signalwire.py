@@ -31,6 +31,7 @@ from airflow_provider_signalwire.hooks._api import (
     check_conference_filters,
     check_max_concurrency,
     check_participant_update,
+    check_pool_size,
     checked_conference,
     checked_new_stream,
     checked_participant,
@@ -114,7 +115,7 @@ class SignalWireHook(SignalWireHookBase):
             timeout=timeout,
             max_pages=max_pages,
         )
-        self.pool_size = max(1, int(pool_size))
+        self.pool_size = check_pool_size(pool_size)
         self._aborted = False
 
     # Airflow 3.1 reads the form from these two, in this class's own __dict__ (3.2+ reads the

@@ -28,7 +28,9 @@ TOO_LARGE = (
     "refused to read it"
 )
 
-INVALID_LENGTH = f"SignalWire answered 200 to GET {PATH} with an invalid Content-Length "
+INVALID_LENGTH = (
+    f"SignalWire answered GET {PATH} with an invalid Content-Length (not 1 to 18 ASCII digits)"
+)
 
 DECLARED = [
     ({}, None, "an answer without Content-Length is read, boundedly"),
@@ -36,13 +38,13 @@ DECLARED = [
     ({"Content-Length": str(MAX_BODY_BYTES)}, None, "a body of exactly the cap is read"),
     ({"Content-Length": str(MAX_BODY_BYTES + 1)}, TOO_LARGE, "a body announced over the cap is refused unread"),
     ({"Content-Length": "0" * 17 + "1"}, None, "18 digits are a number"),
-    ({"Content-Length": "0" * 18 + "1"}, INVALID_LENGTH + repr("0" * 18 + "1"), "19 digits are not"),
-    ({"Content-Length": "9" * 5000}, INVALID_LENGTH + repr("9" * 40), "5,000 digits are refused, the value cut"),
-    ({"Content-Length": "abc"}, INVALID_LENGTH + "'abc'", "a length that is no number is refused"),
-    ({"Content-Length": "-1"}, INVALID_LENGTH + "'-1'", "a negative length is refused"),
-    ({"Content-Length": "\u00b2"}, INVALID_LENGTH + "'\u00b2'", "a superscript digit is no digit"),
-    ({"Content-Length": "\u0663"}, INVALID_LENGTH + "'\u0663'", "an Arabic-Indic digit is no ASCII digit"),
-    ({"Content-Length": ""}, INVALID_LENGTH + "''", "an empty length is refused"),
+    ({"Content-Length": "0" * 18 + "1"}, INVALID_LENGTH, "19 digits are not"),
+    ({"Content-Length": "9" * 5000}, INVALID_LENGTH, "5,000 digits are refused"),
+    ({"Content-Length": "abc"}, INVALID_LENGTH, "a length that is no number is refused"),
+    ({"Content-Length": "-1"}, INVALID_LENGTH, "a negative length is refused"),
+    ({"Content-Length": "\u00b2"}, INVALID_LENGTH, "a superscript digit is no digit"),
+    ({"Content-Length": "\u0663"}, INVALID_LENGTH, "an Arabic-Indic digit is no ASCII digit"),
+    ({"Content-Length": ""}, INVALID_LENGTH, "an empty length is refused"),
 ]  # fmt: skip
 
 

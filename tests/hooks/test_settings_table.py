@@ -277,20 +277,36 @@ CONNECTION_REFUSALS: list[tuple[dict[str, Any], str]] = [
     ),
     (
         {"extra": {"timeout": 0}},
-        "Invalid timeout 0: expected seconds, 0 < s <= 3600.",
+        "Connection 'sw_conn': Invalid timeout (extra timeout) 0: expected seconds, 0 < s <= 3600.",
+    ),
+    (
+        {"extra": {"timeout": 10**400}},
+        f"Connection 'sw_conn': Invalid timeout (extra timeout) {'1' + '0' * 116}...: "
+        "expected seconds, 0 < s <= 3600.",
+    ),
+    (
+        {"extra": {"timeout": float("nan")}},
+        "Connection 'sw_conn': Invalid timeout (extra timeout) nan: expected seconds, 0 < s <= 3600.",
     ),
     (
         {"extra": {"connect_timeout": "soon"}},
-        "Invalid connect_timeout 'soon': expected seconds, 0 < s <= 3600.",
+        "Connection 'sw_conn': Invalid connect_timeout (extra connect_timeout) 'soon': "
+        "expected seconds, 0 < s <= 3600.",
+    ),
+    (
+        {"extra": {"connect_timeout": "1e400"}},
+        "Connection 'sw_conn': Invalid connect_timeout (extra connect_timeout) '1e400': "
+        "expected seconds, 0 < s <= 3600.",
     ),
     (
         {"extra": {"verify": "/no/such/ca.pem"}},
-        "Invalid verify '/no/such/ca.pem': expected true, false or the path of an existing "
-        "CA bundle.",
+        "Connection 'sw_conn': Invalid verify '/no/such/ca.pem' (extra verify): expected true, "
+        "false or the path of an existing CA bundle.",
     ),
     (
         {"extra": {"verify": 2}},
-        "Invalid verify 2: expected true, false or the path of an existing CA bundle.",
+        "Connection 'sw_conn': Invalid verify 2 (extra verify): expected true, false or the path "
+        "of an existing CA bundle.",
     ),
 ]
 

@@ -17,6 +17,7 @@ from airflow_provider_signalwire.hooks._api import (
     check_max_concurrency,
     check_max_pages,
     check_participant_update,
+    check_pool_size,
     check_retry_knobs,
     check_timeout,
     exactly_one_target,
@@ -147,29 +148,47 @@ def test_max_concurrency_limits(value: int, ok: bool) -> None:
 
 
 KNOB_REFUSALS: list[tuple[Any, str, str]] = [
-    (lambda: check_max_pages(0), "Invalid max_pages 0: expected >= 1.", "no page"),
-    (lambda: check_max_pages(-3), "Invalid max_pages -3: expected >= 1.", "negative pages"),
-    (lambda: check_max_pages(True), "Invalid max_pages True: expected >= 1.", "pages as a bool"),
-    (lambda: check_max_pages(2.0), "Invalid max_pages 2.0: expected >= 1.", "pages as a float"),
-    (lambda: check_max_pages("5"), "Invalid max_pages '5': expected >= 1.", "pages as a string"),
-    (lambda: check_retry_knobs(0, 1, 1), "Invalid max_attempts 0: expected >= 1.", "no attempt"),
-    (lambda: check_retry_knobs(True, 1, 1), "Invalid max_attempts True: expected >= 1.", "attempts as a bool"),
-    (lambda: check_retry_knobs(2.0, 1, 1), "Invalid max_attempts 2.0: expected >= 1.", "attempts as a float"),
-    (lambda: check_retry_knobs(1, -0.5, 1), "Invalid initial_backoff -0.5: expected seconds >= 0.", "a negative backoff"),
-    (lambda: check_retry_knobs(1, False, 1), "Invalid initial_backoff False: expected seconds >= 0.", "a backoff as a bool"),
-    (lambda: check_retry_knobs(-(10**5000), 1, 1), "Invalid max_attempts <int too large to show>: expected >= 1.", "a huge int is not shown"),
-    (lambda: check_retry_knobs(1, 1, "2"), "Invalid max_backoff '2': expected seconds >= 0.", "a cap as a string"),
+    (lambda: check_max_pages(0), "Invalid max_pages 0: expected an integer from 1 to 1000000.", "no page"),
+    (lambda: check_max_pages(-3), "Invalid max_pages -3: expected an integer from 1 to 1000000.", "negative pages"),
+    (lambda: check_max_pages(True), "Invalid max_pages True: expected an integer from 1 to 1000000.", "pages as a bool"),
+    (lambda: check_max_pages(2.0), "Invalid max_pages 2.0: expected an integer from 1 to 1000000.", "pages as a float"),
+    (lambda: check_max_pages("5"), "Invalid max_pages '5': expected an integer from 1 to 1000000.", "pages as a string"),
+    (lambda: check_retry_knobs(0, 1, 1), "Invalid max_attempts 0: expected an integer from 1 to 100.", "no attempt"),
+    (lambda: check_retry_knobs(True, 1, 1), "Invalid max_attempts True: expected an integer from 1 to 100.", "attempts as a bool"),
+    (lambda: check_retry_knobs(2.0, 1, 1), "Invalid max_attempts 2.0: expected an integer from 1 to 100.", "attempts as a float"),
+    (lambda: check_retry_knobs(1, -0.5, 1), "Invalid initial_backoff -0.5: expected seconds from 0 to 3600.", "a negative backoff"),
+    (lambda: check_retry_knobs(1, False, 1), "Invalid initial_backoff False: expected seconds from 0 to 3600.", "a backoff as a bool"),
+    (lambda: check_retry_knobs(-(10**5000), 1, 1), "Invalid max_attempts <int too large to show>: expected an integer from 1 to 100.", "a huge int is not shown"),
+    (lambda: check_retry_knobs(1, 1, "2"), "Invalid max_backoff '2': expected seconds from 0 to 3600.", "a cap as a string"),
     (lambda: check_timeout("soon"), "Invalid timeout 'soon': expected seconds, 0 < s <= 3600.", "a timeout that is no number"),
     (lambda: check_timeout(True), "Invalid timeout True: expected seconds, 0 < s <= 3600.", "a timeout as a bool"),
     (lambda: check_timeout(3600.5), "Invalid timeout 3600.5: expected seconds, 0 < s <= 3600.", "a timeout over an hour"),
+    (lambda: check_max_pages(1_000_001), "Invalid max_pages 1000001: expected an integer from 1 to 1000000.", "a million pages and one"),
+    (lambda: check_retry_knobs(101, 1, 1), "Invalid max_attempts 101: expected an integer from 1 to 100.", "101 attempts"),
+    (lambda: check_retry_knobs(1, float("nan"), 1), "Invalid initial_backoff nan: expected seconds from 0 to 3600.", "a NaN backoff"),
+    (lambda: check_retry_knobs(1, 1, float("inf")), "Invalid max_backoff inf: expected seconds from 0 to 3600.", "an infinite cap"),
+    (lambda: check_retry_knobs(1, 1, -float("inf")), "Invalid max_backoff -inf: expected seconds from 0 to 3600.", "a cap of minus infinity"),
+    (lambda: check_retry_knobs(1, 3600.5, 1), "Invalid initial_backoff 3600.5: expected seconds from 0 to 3600.", "a backoff over an hour"),
+    (lambda: check_retry_knobs(1, 10**400, 1), f"Invalid initial_backoff {'1' + '0' * 116}...: expected seconds from 0 to 3600.", "a backoff too large for a float"),
+    (lambda: check_timeout(float("nan")), "Invalid timeout nan: expected seconds, 0 < s <= 3600.", "a NaN timeout"),
+    (lambda: check_timeout(10**400), f"Invalid timeout {'1' + '0' * 116}...: expected seconds, 0 < s <= 3600.", "a timeout too large for a float"),
+    (lambda: check_timeout("1e400"), "Invalid timeout '1e400': expected seconds, 0 < s <= 3600.", "a timeout string past a float"),
+    (lambda: check_timeout(0), "Invalid timeout 0: expected seconds, 0 < s <= 3600.", "no timeout at all"),
+    (lambda: check_pool_size(0), "Invalid pool_size 0: expected an integer from 1 to 256.", "no connection"),
+    (lambda: check_pool_size(257), "Invalid pool_size 257: expected an integer from 1 to 256.", "257 connections"),
+    (lambda: check_pool_size(float("nan")), "Invalid pool_size nan: expected an integer from 1 to 256.", "a NaN pool"),
 ]  # fmt: skip
 
 
 def test_knob_limits_accepted() -> None:
     assert check_max_pages(1) == 1
     assert check_max_pages(10**6) == 10**6
+    assert check_pool_size(1) == 1
+    assert check_pool_size(256) == 256
     check_retry_knobs(1, 0, 0)
     check_retry_knobs(5, 0.5, 30)
+    check_retry_knobs(100, 3600, 3600)
+    assert check_timeout(10**-3) == 0.001
     assert check_timeout(None) is None
     assert check_timeout("") is None
     assert check_timeout("0.25") == 0.25

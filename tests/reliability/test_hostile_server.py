@@ -518,6 +518,26 @@ PARITY: dict[str, Answer] = {
         headers=[("Content-Type", "application/json"), ("Content-Length", str(len(GOOD) + 10))],
         framing="close",
     ),
+    "content-length-superscript": Answer(
+        body=GOOD,
+        headers=[("Content-Type", "application/json"), ("Content-Length", "\u00b2")],
+        framing="close",
+    ),
+    "content-length-5000-digits": Answer(
+        body=GOOD,
+        headers=[("Content-Type", "application/json"), ("Content-Length", "9" * 5000)],
+        framing="close",
+    ),
+    "content-length-negative": Answer(
+        body=GOOD,
+        headers=[("Content-Type", "application/json"), ("Content-Length", "-1")],
+        framing="close",
+    ),
+    "content-length-letters": Answer(
+        body=GOOD,
+        headers=[("Content-Type", "application/json"), ("Content-Length", "ten")],
+        framing="close",
+    ),
     "escaped-token-echoed": Answer(
         body=GOOD[:-1] + f', "echo": "{ESCAPED_TOKEN}"}}'.encode(),
     ),
@@ -554,6 +574,8 @@ class TestSyncAndAsyncAgree:
             assert sync == ("result", conference())
         if name == "exactly-the-cap":
             assert sync[0] == "result"
+        if name.startswith("content-length-"):  # never a bare ValueError, never retried
+            assert sync[0] == "SignalWireResponseError"
 
     @pytest.mark.parametrize("drip", ["headers", "body"])
     def test_same_error_for_an_answer_past_its_deadline(

@@ -358,3 +358,39 @@ class TestTls:
         assert caught.value.attempts == 1
         assert caught.value.maybe_delivered is False
         assert not is_transient(caught.value)
+
+
+class TestShortSecrets:
+    """
+    Airflow's masker leaves secrets shorter than 5 characters alone; so does scrubbing.
+
+    A token that short cannot be a real SignalWire token, and replacing every ``T`` of every
+    message would garble all of them (``GE*** ... ***he requested resource``).
+    """
+
+    @pytest.mark.parametrize(
+        ("token", "scrubbed"), [("T", False), ("Tok", False), ("Tokn", False), ("Token", True)]
+    )
+    def test_both_clients_scrub_only_secrets_of_5_characters_or_more(
+        self, make_client: Callable[..., Any], token: str, scrubbed: bool
+    ) -> None:
+        from airflow_provider_signalwire.testing import SignalWireEmulator
+
+        unknown = "CF" + "0" * 32
+        with SignalWireEmulator(project_id=PROJECT_ID, token=token) as emulator:
+            emulator.add_fault(
+                Fault(
+                    status=404, body={"code": 20404, "message": f"Token {token} has no {unknown}"}
+                )
+            )
+            client = make_client(emulator.url, token=token)
+            with pytest.raises(SignalWireError) as caught:
+                client.get_conference(unknown)
+        message = str(caught.value)
+        assert message.startswith(
+            f"SignalWire answered 404 Not Found to GET /api/laml/2010-04-01/Accounts/{PROJECT_ID}/Conferences/{unknown}"
+        )
+        if scrubbed:
+            assert "*** *** has no" in message and token not in message
+        else:
+            assert f"Token {token} has no {unknown}" in message and "***" not in message
