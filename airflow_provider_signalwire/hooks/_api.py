@@ -187,7 +187,8 @@ def validate_stream_identifier(value: object, parameter: str = "stream_sid") -> 
         raise invalid(parameter, value, f"longer than {MAX_STREAM_IDENTIFIER_LENGTH} characters")
     if value in {".", ".."}:
         raise invalid(parameter, value, "'.' and '..' are not stream names")
-    if any(unicodedata.category(char) in {"Cc", "Cs"} for char in value):
+    plain = value.isascii() and value.isprintable()  # the usual case, checked at C speed
+    if not plain and any(unicodedata.category(char) in {"Cc", "Cs"} for char in value):
         raise invalid(parameter, value, "control characters and lone surrogates are not allowed")
     return value
 
