@@ -16,7 +16,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from airflow_provider_signalwire._compat import AirflowException, AirflowFailException
+from airflow_provider_signalwire._compat import (
+    AirflowException,
+    AirflowFailException,
+    AirflowNotFoundException,
+)
 
 
 class SignalWireError(AirflowException):
@@ -78,6 +82,17 @@ class SignalWireError(AirflowException):
 
 class SignalWireValidationError(SignalWireError, ValueError, AirflowFailException):
     """An argument or connection setting is invalid; raised before any request is sent."""
+
+
+class SignalWireConnectionNotFoundError(
+    SignalWireError, AirflowNotFoundException, AirflowFailException
+):
+    """
+    The ``signalwire`` connection is not defined; the message says how to define it.
+
+    Still an ``AirflowNotFoundException`` for code that catches Airflow's own error; no retry of
+    the task can define it, so the task fails at once.
+    """
 
 
 class SignalWireRequestError(SignalWireError, AirflowFailException):

@@ -19,7 +19,10 @@ from urllib.parse import urlsplit
 
 from airflow.sdk import BaseHook
 
-from airflow_provider_signalwire.exceptions import SignalWireValidationError
+from airflow_provider_signalwire.exceptions import (
+    SignalWireConnectionNotFoundError,
+    SignalWireValidationError,
+)
 from airflow_provider_signalwire.hooks._api import (
     check_max_pages,
     check_retry_knobs,
@@ -278,6 +281,20 @@ def settings_from_connection(
         read_timeout=read_timeout or DEFAULT_READ_TIMEOUT,
         verify=verify,
         from_number=from_number,
+    )
+
+
+def connection_not_found(conn_id: str) -> SignalWireConnectionNotFoundError:
+    """
+    Build the error for a connection id that no backend defines, saying how to define it.
+
+    :param conn_id: the missing connection's id.
+    """
+    return SignalWireConnectionNotFoundError(
+        f"The conn_id `{conn_id}` isn't defined. Define it with the environment variable "
+        f"AIRFLOW_CONN_{conn_id.upper()} (a JSON object with conn_type signalwire, host, login "
+        "and password), or in the Airflow UI under Admin > Connections > Add, connection type "
+        "SignalWire."
     )
 
 

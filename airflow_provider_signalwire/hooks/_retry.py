@@ -186,7 +186,11 @@ def retry_loop_arguments(
 
 def log_retry(logger: Any, max_attempts: int) -> Callable[[RetryCallState], None]:
     """
-    Build tenacity's ``before_sleep`` hook: one WARNING line per retry (call, failure, wait).
+    Build tenacity's ``before_sleep`` hook: one WARNING line per retry, saying why and how long.
+
+    The line is the failed attempt's own error message (refused, did not resolve, the status
+    and SignalWire's code, timed out), so it reads as the final error would, then the attempt
+    and the wait.
 
     :param logger: where the line goes.
     :param max_attempts: the call's attempts, for "attempt n of max".
@@ -196,10 +200,8 @@ def log_retry(logger: Any, max_attempts: int) -> Callable[[RetryCallState], None
         exc = _failure_to_retry(retry_state)
         assert retry_state.next_action is not None  # tenacity decides the wait before this hook
         logger.warning(
-            "SignalWire %s %s failed with %s on attempt %d of %d; retrying in %.2fs",
-            exc.method,
-            exc.path,
-            exc.status_code or type(exc).__name__,
+            "%s (attempt %d of %d); retrying in %.2fs",
+            exc.message,
             retry_state.attempt_number,
             max_attempts,
             retry_state.next_action.sleep,

@@ -21,6 +21,7 @@ import weakref
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from airflow_provider_signalwire._compat import AirflowNotFoundException
 from airflow_provider_signalwire.exceptions import SignalWireNotFoundError
 from airflow_provider_signalwire.hooks._api import (
     MESSAGES_RELATIVE_PATH,
@@ -39,6 +40,7 @@ from airflow_provider_signalwire.hooks._conferences import (
 )
 from airflow_provider_signalwire.hooks._connection import (
     SignalWireHookBase,
+    connection_not_found,
     settings_from_airflow_connection,
 )
 from airflow_provider_signalwire.hooks._errors import missing_body
@@ -79,7 +81,10 @@ class SignalWireAsyncHook(SignalWireHookBase):
     async def get_settings(self) -> SignalWireSettings:
         """Fetch and validate the connection once, without blocking the event loop."""
         if self._settings is None:
-            conn = await self.aget_connection(self.signalwire_conn_id)
+            try:
+                conn = await self.aget_connection(self.signalwire_conn_id)
+            except AirflowNotFoundException:
+                raise connection_not_found(self.signalwire_conn_id) from None
             aextra = getattr(conn, "aextra_dejson", None)
             extra = await aextra() if aextra is not None else conn.extra_dejson
             self._settings = settings_from_airflow_connection(

@@ -13,6 +13,7 @@ from concurrent.futures import ThreadPoolExecutor
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
+from airflow_provider_signalwire._compat import AirflowNotFoundException
 from airflow_provider_signalwire.exceptions import SignalWireError, SignalWireNotFoundError
 from airflow_provider_signalwire.hooks._api import (
     CALLBACK_METHODS,
@@ -57,6 +58,7 @@ from airflow_provider_signalwire.hooks._connection import (
     SignalWireHookBase,
     SignalWireSettings,
     connection_form_widgets,
+    connection_not_found,
     settings_from_airflow_connection,
     ui_field_behaviour,
 )
@@ -133,7 +135,10 @@ class SignalWireHook(SignalWireHookBase):
     @cached_property
     def settings(self) -> SignalWireSettings:
         """The validated connection settings; fetched once, and the secrets masked in logs."""
-        conn = self.get_connection(self.signalwire_conn_id)
+        try:
+            conn = self.get_connection(self.signalwire_conn_id)
+        except AirflowNotFoundException:
+            raise connection_not_found(self.signalwire_conn_id) from None
         return settings_from_airflow_connection(
             conn, conn.extra_dejson, conn_id=self.signalwire_conn_id, timeout=self.timeout
         )

@@ -250,15 +250,25 @@ class Recorder:
 
 LOG_LINES = [
     (
-        SignalWireServerError("x", status_code=503, method="GET", path="/p"),
-        "SignalWire GET /p failed with 503 on attempt 2 of 5; retrying in 1.50s",
-        "an HTTP failure is logged with its status",
+        SignalWireServerError(
+            "SignalWire answered 503 Service Unavailable to GET /p: code 20503; busy",
+            status_code=503,
+            method="GET",
+            path="/p",
+        ),
+        "SignalWire answered 503 Service Unavailable to GET /p: code 20503; busy "
+        "(attempt 2 of 5); retrying in 1.50s",
+        "an HTTP failure is logged with its status, code and message",
     ),
     (
-        SignalWireConnectionError("x", method="GET", path="/p"),
-        "SignalWire GET /p failed with SignalWireConnectionError on attempt 2 of 5; "
-        "retrying in 1.50s",
-        "a transport failure is logged with its class",
+        SignalWireConnectionError(
+            "SignalWire request GET /p to a.example:443 failed: connection refused",
+            method="GET",
+            path="/p",
+        ),
+        "SignalWire request GET /p to a.example:443 failed: connection refused "
+        "(attempt 2 of 5); retrying in 1.50s",
+        "a transport failure is logged with its reason",
     ),
 ]
 

@@ -200,7 +200,8 @@ class TestRetries:
         ]
         assert len(retry_lines) == 2
         assert "warning" in retry_lines[0]
-        assert "503 on attempt 1 of 5" in retry_lines[0]
+        assert "SignalWire answered 503 Service Unavailable to POST " in retry_lines[0]
+        assert "(attempt 1 of 5); retrying in " in retry_lines[0]
 
     @pytest.mark.parametrize(
         ("status", "error"),
