@@ -10,6 +10,7 @@ import pytest
 from signalwire_test_support import PROJECT_ID, TOKEN, FakeSleep, connection_json
 
 from airflow_provider_signalwire.exceptions import (
+    SignalWireCancelledError,
     SignalWireConnectionError,
     SignalWireNotFoundError,
     SignalWireResponseError,
@@ -342,3 +343,44 @@ def test_a_body_read_until_the_connection_closes_is_refused(
 ) -> None:
     with pytest.raises(SignalWireResponseError, match="completeness cannot be checked"):
         no_length_hook.download_recording_media("RE-close", Sink())
+
+
+class TestAbortBeforeTheFirstRequest:
+    """A hook killed before a media request starts sends nothing, and says so."""
+
+    def test_a_download_is_not_sent(
+        self, hook: SignalWireHook, signalwire_default: SignalWireEmulator, recording: str
+    ) -> None:
+        hook.abort()
+        sink = Sink()
+        with pytest.raises(SignalWireCancelledError) as caught:
+            hook.download_recording_media(recording, sink)
+        assert caught.value.maybe_delivered is False
+        assert str(caught.value).endswith(" not sent: the task was killed")
+        assert caught.value.attempts == 1  # never retried
+        assert sink.lengths == []
+        assert signalwire_default.requests == []
+
+    def test_a_length_is_not_asked(
+        self, hook: SignalWireHook, signalwire_default: SignalWireEmulator, recording: str
+    ) -> None:
+        hook.recording_media_length(recording)  # the media session is live before the kill
+        signalwire_default.clear_requests()
+        hook.abort()
+        with pytest.raises(SignalWireCancelledError) as caught:
+            hook.recording_media_length(recording)
+        assert caught.value.maybe_delivered is False
+        assert signalwire_default.requests == []
+
+    def test_an_api_call_and_a_download_share_one_kill(
+        self, hook: SignalWireHook, signalwire_default: SignalWireEmulator, recording: str
+    ) -> None:
+        hook.get_conference(signalwire_default.demo_conference_sid)
+        hook.abort()
+        for call in (
+            lambda: hook.get_conference(signalwire_default.demo_conference_sid),
+            lambda: hook.download_recording_media(recording, Sink()),
+        ):
+            with pytest.raises(SignalWireCancelledError, match="not sent: the task was killed"):
+                call()
+        assert len(signalwire_default.requests) == 1

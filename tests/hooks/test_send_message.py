@@ -86,6 +86,17 @@ class TestSend:
         assert message == emu.messages[0]
         assert (message["to"], message["status"]) == (ALICE, "queued")
 
+    @pytest.mark.parametrize("length", [1, 1599, 1600])
+    def test_a_body_up_to_1600_characters_is_sent_whole(
+        self, send: Send, emu: SignalWireEmulator, length: int
+    ) -> None:
+        """The other side of the limit whose refusal ``body-too-long`` checks (1,601)."""
+        body = ("0123456789" * 160)[:length]
+        send(ALICE, body=body, from_number=SENDER)
+
+        [request] = message_requests(emu)
+        assert request.form["Body"] == [body]
+
     def test_media_urls_repeat_and_status_callback_is_sent(
         self, send: Send, emu: SignalWireEmulator
     ) -> None:

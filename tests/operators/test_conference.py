@@ -263,6 +263,32 @@ class TestConferenceAndParticipantOperators:
         assert participant["muted"] is True
         assert emu.requests[-1].form == {"Muted": ["true"]}
 
+    @pytest.mark.parametrize(
+        ("change", "form"),
+        [
+            ({"muted": False}, {"Muted": ["false"]}),
+            ({"hold": False}, {"Hold": ["false"]}),
+            ({"muted": False, "hold": False}, {"Muted": ["false"], "Hold": ["false"]}),
+            ({"muted": True, "hold": False}, {"Muted": ["true"], "Hold": ["false"]}),
+        ],
+    )
+    def test_false_is_a_change_not_a_missing_one(
+        self,
+        signalwire_default: SignalWireEmulator,
+        context: dict[str, Any],
+        change: dict[str, bool],
+        form: dict[str, list[str]],
+    ) -> None:
+        """Only ``None`` means "leave as it is": unmute and unhold are sent like any change."""
+        emu = signalwire_default
+        call_sid = emu.add_participant(emu.demo_conference_sid, muted=True, hold=True)["call_sid"]
+        participant = UpdateConferenceParticipantOperator(
+            task_id="t", conference_sid=emu.demo_conference_sid, call_sid=call_sid, **change
+        ).execute(context)  # type: ignore[arg-type]
+        assert emu.requests[-1].form == form
+        for name, value in change.items():
+            assert participant[name] is value
+
     def test_update_without_changes_is_refused(
         self, signalwire_default: SignalWireEmulator, context: dict[str, Any]
     ) -> None:

@@ -685,6 +685,13 @@ READ_TIMEOUT = 1.0
 SLACK = 1.5
 
 
+def new_watchdogs(before: set[threading.Thread]) -> list[threading.Thread]:
+    """The deadline watchdogs started since ``before`` (other tests' hooks may still have theirs)."""
+    return [
+        t for t in threading.enumerate() if t.name == "signalwire-deadlines" and t not in before
+    ]
+
+
 class TestSlowAnswers:
     @pytest.mark.parametrize("name", SLOW)
     def test_hook_deadline_per_attempt(self, connect: Callable[..., None], name: str) -> None:
@@ -708,6 +715,45 @@ class TestSlowAnswers:
             event = run_trigger(quick_trigger(), within=30)
             assert time.monotonic() - started < READ_TIMEOUT + SLACK
         assert_error_event(event, "SignalWireConnectionError")
+
+    def test_a_long_lived_hook_keeps_its_deadline_after_idling(
+        self, connect: Callable[..., None]
+    ) -> None:
+        """
+        A poke-mode sensor keeps one hook for hours: the watchdog that ends with the last
+        deadline must come back for the next call, however long the hook sat idle.
+        """
+        answers = iter([Answer(body=GOOD), SLOW["body-drip-by-length"], Answer(body=GOOD)])
+        with hostile_server(lambda seen: next(answers)) as server:
+            connect(server.url, timeout=0.3)
+            hook = quick_hook()
+            before = set(threading.enumerate())
+            assert hook.get_conference(CONF) == conference()
+            watchdog = new_watchdogs(before)
+            assert len(watchdog) == 1
+            watchdog[0].join(5)  # idle past the last deadline: the watchdog is gone
+            assert not watchdog[0].is_alive()
+            started = time.monotonic()
+            with pytest.raises(SignalWireConnectionError, match=r"within the 0\.3s read timeout"):
+                hook.get_conference(CONF)
+            assert time.monotonic() - started < 0.3 + SLACK
+            assert hook.get_conference(CONF) == conference()  # and the hook still works
+            assert len(server.requests) == 3
+
+    def test_one_watchdog_serves_every_call_of_a_hook(self, connect: Callable[..., None]) -> None:
+        """Back-to-back calls share the running watchdog instead of starting one each."""
+        with hostile_server(lambda seen: Answer(body=GOOD)) as server:
+            connect(server.url, timeout=5)
+            hook = quick_hook()
+            before = set(threading.enumerate())
+            for _ in range(20):
+                hook.get_conference(CONF)
+            watchdogs = new_watchdogs(before)
+            assert len(watchdogs) == 1
+            assert len(server.requests) == 20
+            hook.abort()  # a kill ends the watchdog at once, whatever deadline it waits for
+            watchdogs[0].join(5)
+            assert not watchdogs[0].is_alive()
 
     def test_each_retry_has_its_own_deadline(self, connect: Callable[..., None]) -> None:
         with hostile_server(lambda seen: SLOW["body-drip-by-length"]) as server:
