@@ -4,7 +4,7 @@ The wire: the synchronous (``requests``) and asynchronous (``httpx``) clients, s
 Both send one API call as a loop of attempts (tenacity, with the policy of
 :mod:`~airflow_provider_signalwire.hooks._retry`), read each answer's bytes bounded, and hand
 them to :mod:`~airflow_provider_signalwire.hooks._errors`, which turns them into the result or
-the error: only the I/O differs between the two. :class:`ClientBase` holds what they share.
+the error: only the I/O differs between the two. :class:`TransportBase` holds what they share.
 
 ``requests`` bounds each socket read, not an answer: a server that drips one byte per second
 keeps a request alive forever under a 1 s read timeout, and closing a session never ends the
