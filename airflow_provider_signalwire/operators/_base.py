@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from airflow.sdk import BaseOperator
 
-from airflow_provider_signalwire.hooks._validation import check_retry_knobs
+from airflow_provider_signalwire._knobs import check_retry_knobs
 
 if TYPE_CHECKING:
     from airflow.sdk import Context
@@ -26,9 +26,15 @@ class SignalWireBaseOperator(BaseOperator):
     :param account_sid: account (Project ID) that owns the conference; defaults to the
         connection's Project ID.
     :param max_attempts: requests per API call, the first one included (retries of transient
-        failures; separate from Airflow's task ``retries``).
-    :param initial_backoff: seconds before the second attempt; doubles with every attempt.
-    :param max_backoff: cap of the exponential wait in seconds (a server-asked wait is not capped).
+        failures; separate from Airflow's task ``retries``): 1 to 100.
+    :param initial_backoff: seconds before the second attempt (0 to 3600); doubles with every
+        attempt.
+    :param max_backoff: cap of the exponential wait in seconds, 0 to 3600 (a server-asked wait is
+        not capped).
+
+    Every numeric argument is checked when the DAG file is parsed: NaN, infinities, values out of
+    range and wrong types raise
+    :class:`~airflow_provider_signalwire.exceptions.SignalWireValidationError` naming it.
     """
 
     ui_color = "#f72a72"
