@@ -264,7 +264,7 @@ def outgoing_body(body: object) -> object:
     """
     if not isinstance(body, str):
         return body
-    from airflow.sdk.log import redact
+    from airflow.sdk._shared.secrets_masker import redact
 
     masked = redact(body)
     text = masked if isinstance(masked, str) else str(masked)

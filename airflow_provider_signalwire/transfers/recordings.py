@@ -184,7 +184,8 @@ class ConferenceRecordingsToStorageOperator(SignalWireBaseOperator):
         pool = ThreadPoolExecutor(self.max_concurrency, thread_name_prefix="signalwire-archive")
         futures: list[Future[tuple[dict[str, Any], ObjectStoragePath | None]]] = []
         try:
-            futures = [pool.submit(archive, recording) for recording in recordings]
+            for recording in recordings:  # a loop: an interrupt keeps the futures submitted
+                futures.append(pool.submit(archive, recording))
             results = [future.result() for future in futures]
         except BaseException:
             cancel.set()  # a timeout or kill raised here: stop the downloads, do not wait them out
@@ -194,7 +195,7 @@ class ConferenceRecordingsToStorageOperator(SignalWireBaseOperator):
                 _finished_or_dropped(future, recording)
                 for future, recording in zip(futures, recordings, strict=False)
             ]
-            interrupted += [_dropped(r) for r in recordings[len(futures) :]]
+            interrupted += [(_dropped(r), None) for r in recordings[len(futures) :]]
             self._push(context, interrupted)
             raise
         finally:

@@ -41,7 +41,7 @@ def operator(destination: str, conference_sid: str, **kwargs: Any) -> Any:
     )
 
 
-def execute_failing(op: Any, match: str = "could not be archived") -> list[dict[str, Any]]:
+def execute_failing(op: Any, match: str | None = "could not be archived") -> list[dict[str, Any]]:
     """Run the operator, expect the task to fail, return the ``archived`` XCom it pushed first."""
     ti = FakeTaskInstance()
     with pytest.raises(SignalWireError, match=match):
@@ -263,7 +263,7 @@ class TestArchivedIsAlwaysPushed:
     ) -> None:
         signalwire_default.add_fault(Fault(status=401, path_contains="/Recordings"), times=1)
 
-        archived = execute_failing(operator(f"file://{tmp_path}", conference), match="")
+        archived = execute_failing(operator(f"file://{tmp_path}", conference), match="401")
 
         assert archived == []
 
@@ -304,3 +304,39 @@ class TestArchivedIsAlwaysPushed:
         assert done["recording_sid"] == first and done["bytes"] == 16 and "error" not in done
         assert dropped["recording_sid"] == second
         assert dropped["error_type"] == "DownloadCancelledError"
+
+    def test_an_interrupt_while_submitting_reports_the_rest_as_dropped(
+        self,
+        signalwire_default: SignalWireEmulator,
+        conference: str,
+        tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch,
+    ) -> None:
+        from concurrent.futures import ThreadPoolExecutor
+
+        emu = signalwire_default
+        sids = [emu.add_recording(conference, status="completed", size=8)["sid"] for _ in range(3)]
+        submit = ThreadPoolExecutor.submit
+        submitted: list[object] = []
+
+        class TaskTimeoutError(BaseException):
+            pass
+
+        def submit_then_time_out(self: ThreadPoolExecutor, *args: Any, **kwargs: Any) -> Any:
+            if len(submitted) == 1:
+                raise TaskTimeoutError
+            future = submit(self, *args, **kwargs)
+            submitted.append(future)
+            future.result()  # the first download ends before the timeout strikes
+            return future
+
+        monkeypatch.setattr(ThreadPoolExecutor, "submit", submit_then_time_out)
+        ti = FakeTaskInstance()
+
+        with pytest.raises(TaskTimeoutError):
+            operator(f"file://{tmp_path}", conference).execute({"ti": ti})
+
+        archived = ti.xcom["archived"]
+        assert [item["recording_sid"] for item in archived] == sids
+        assert "error" not in archived[0] and archived[0]["bytes"] == 8
+        assert [item["error_type"] for item in archived[1:]] == ["DownloadCancelledError"] * 2
