@@ -163,6 +163,7 @@ class StartConferenceStreamOperator(SignalWireBaseOperator):
         name = self.name or default_stream_name(context)
         store = context.get("task_state_store")
         self._stop_earlier_stream(context, store, conference_sid, name)
+        self.log.info("Starting stream %s on conference %s", name, conference_sid)
         if store is not None and name is not None:
             # Before the request: if its answer is lost, the next try still knows what to stop.
             store.set(STREAM_STATE_KEY, {"conference_sid": conference_sid, "name": name})
