@@ -55,7 +55,7 @@ BACKOFF = Kind(refused=(*NONSENSE, 1e300, -0.001, 10**9), accepted=0)
 DURATION = Kind(refused=(*NONSENSE, 0, 0.0, -5, timedelta(0), timedelta(days=-1), 1e300),
                 accepted=timedelta(seconds=30))  # fmt: skip
 #: A duration that may also be left unset (None means "the default").
-OPTIONAL_DURATION = Kind(refused=tuple(v for v in DURATION.refused if v is not None), accepted=None)
+OPTIONAL_DURATION = Kind(refused=tuple(v for v in DURATION.refused if v is not None), accepted=30)
 
 #: Every numeric knob by name. A new one must be added here (and so be tested).
 KINDS: dict[str, Kind] = {

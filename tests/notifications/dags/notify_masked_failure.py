@@ -2,8 +2,9 @@
 Test DAG: tasks that fail the way real ones do, each paging through ``SignalWireNotifier``.
 
 ``leaky_export`` fails with a long exception holding a connection's password (Airflow masks it in
-the logs; the SMS must not carry it either). ``broken_template`` fails with a notifier whose body
-template cannot render (a fallback must still page). The on-call Variable is written the way
+the logs; the SMS must not carry it either). ``leaky_template``'s notifier renders the same URI
+from the connection. ``broken_template`` fails with a notifier whose body template cannot render
+(a fallback must still page). The on-call Variable is written the way
 people write it: a trailing comma and newlines.
 """
 
@@ -44,5 +45,15 @@ with DAG(
         """Fail; its notifier's body template cannot render."""
         raise RuntimeError("broken_template failed on purpose")
 
+    @task(
+        on_failure_callback=SignalWireNotifier(
+            to=ON_CALL, body="{{ ti.task_id }} failed; target {{ conn.warehouse_db.get_uri() }}"
+        )
+    )
+    def leaky_template() -> None:
+        """Fail; its notifier's body renders the warehouse URI, password included."""
+        raise RuntimeError("leaky_template failed on purpose")
+
     leaky_export()
     broken_template()
+    leaky_template()
