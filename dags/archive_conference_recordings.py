@@ -39,6 +39,7 @@ with DAG(
     },
     tags=["signalwire", "example"],
 ):
+    # [START howto_archive_operator]
     archive = ConferenceRecordingsToStorageOperator(
         task_id="archive_recordings",
         conference_sid="{{ params.conference_sid }}",
@@ -46,7 +47,9 @@ with DAG(
         format="wav",
         max_concurrency=4,
     )
+    # [END howto_archive_operator]
 
+    # [START howto_archive_report]
     @task
     def report(**context: Any) -> dict[str, int]:
         """Count what the archive task did, from its ``archived`` XCom."""
@@ -58,5 +61,7 @@ with DAG(
         }
         print(f"archive summary: {counts}")
         return counts
+
+    # [END howto_archive_report]
 
     archive >> report()

@@ -41,6 +41,7 @@ with DAG(
         poke_interval=2,
         timeout=3600,
     )
+    # [START howto_start_stream]
     start_stream = StartConferenceStreamOperator(
         task_id="start_stream",
         conference_sid=CONFERENCE_SID,
@@ -50,6 +51,7 @@ with DAG(
         parameters={"dag_run": "{{ run_id }}"},
         retries=0,
     )
+    # [END howto_start_stream]
     stop_stream = StopConferenceStreamOperator(
         task_id="stop_stream",
         conference_sid=CONFERENCE_SID,

@@ -21,6 +21,7 @@ import math
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 from urllib.parse import SplitResult, parse_qsl, quote, urlencode, urlsplit
 
@@ -130,10 +131,6 @@ MAX_STREAM_PARAMETERS = 99
 MAX_CONCURRENCY = 64
 #: Largest timeout, in seconds, of a connection or a hook.
 MAX_TIMEOUT_SECONDS = 3600
-#: Most requests one call makes, its retries included.
-MAX_ATTEMPTS = 100
-#: Longest wait between two attempts that a hook may be configured with, in seconds.
-MAX_BACKOFF_SECONDS = 3600
 #: Most pages one listing may be allowed to read.
 MAX_PAGES = 1_000_000
 #: Most keep-alive connections one hook keeps open.
@@ -304,41 +301,89 @@ def choice(parameter: str, value: object, allowed: tuple[str, ...]) -> str:
     return str(value)
 
 
-def check_number(parameter: str, value: Any, *, low: int, high: int, integer: bool = False) -> Any:
-    """
-    Return ``value`` if it is a finite number from ``low`` to ``high`` (an ``int`` if ``integer``).
+# -- numeric knobs: counts and seconds -----------------------------------------------------------
+#
+# NaN is the dangerous one: every comparison with it is false, so a check written as
+# ``value < 0`` lets it through, and ``sleep(nan)`` or ``timedelta(seconds=nan)`` then fail far
+# from the cause (or, in a poller, never wake).
 
-    NaN, infinities, booleans, strings and numbers too large for a float are refused too, so no
-    ``ValueError`` or ``OverflowError`` ever comes out of a knob.
+#: Most requests one API call may make (the first one included).
+MAX_ATTEMPTS = 100
+#: Longest wait between two attempts, in seconds (one hour).
+MAX_BACKOFF_SECONDS = 3600.0
+#: Longest time between two looks of a sensor or trigger, in seconds (one day).
+MAX_INTERVAL_SECONDS = 86400.0
+#: Longest wait a sensor may be given in total, in seconds (366 days).
+MAX_WAIT_SECONDS = 366 * 86400.0
+
+
+def check_count(parameter: str, value: Any, *, high: int, low: int = 1) -> int:
+    """
+    Return ``value`` if it is a whole number from ``low`` to ``high``.
 
     :param parameter: name of the argument, used in the error message.
-    :param value: the value to check.
-    :param low: the smallest value allowed.
-    :param high: the largest value allowed.
-    :param integer: only integers are allowed.
+    :param value: the value to check; ``bool``, floats and strings are refused.
+    :param high: the largest sensible value.
+    :param low: the smallest sensible value.
     """
-    kinds = int if integer else int | float
-    try:
-        ok = math.isfinite(value) and low <= value <= high
-    except (TypeError, OverflowError):
-        ok = False
-    if isinstance(value, bool) or not isinstance(value, kinds) or not ok:
-        kind = "an integer" if integer else "seconds"
-        raise invalid(parameter, value, f"expected {kind} from {low} to {high}")
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise invalid(parameter, value, f"expected a whole number from {low} to {high}")
     return value
+
+
+def check_seconds(
+    parameter: str,
+    value: Any,
+    *,
+    high: float,
+    zero_ok: bool = False,
+) -> float:
+    """
+    Return ``value`` in seconds if it is a finite duration within bounds.
+
+    :param parameter: name of the argument, used in the error message.
+    :param value: seconds as an ``int`` or ``float``, or a ``timedelta``. NaN, infinities,
+        ``bool``, strings and other types are refused.
+    :param high: the longest sensible duration, in seconds.
+    :param zero_ok: whether 0 makes sense (a backoff of 0 means "retry at once"; an interval of 0
+        means a busy loop and is refused).
+    """
+    low = "0 <= s" if zero_ok else "0 < s"
+    expected = f"expected seconds, {low} <= {high:g}"
+    seconds: float
+    if isinstance(value, timedelta):
+        seconds = value.total_seconds()
+    elif isinstance(value, bool):
+        raise invalid(parameter, value, expected)
+    elif isinstance(value, int):
+        if abs(value) > 10**18:  # float() of a huge int raises OverflowError
+            raise invalid(parameter, value, expected)
+        seconds = float(value)
+    elif isinstance(value, float):
+        seconds = value
+    else:
+        raise invalid(parameter, value, expected)
+    if (
+        not math.isfinite(seconds)
+        or seconds < 0
+        or (seconds == 0 and not zero_ok)
+        or seconds > high
+    ):
+        raise invalid(parameter, value, expected)
+    return seconds
 
 
 def check_retry_knobs(max_attempts: Any, initial_backoff: Any, max_backoff: Any) -> None:
     """
     Refuse retry settings that make no sense, naming the bad value.
 
-    :param max_attempts: requests per call, 1 to :data:`MAX_ATTEMPTS`.
-    :param initial_backoff: seconds, 0 to :data:`MAX_BACKOFF_SECONDS`.
-    :param max_backoff: seconds, 0 to :data:`MAX_BACKOFF_SECONDS`.
+    :param max_attempts: requests per call: 1 to :data:`MAX_ATTEMPTS`.
+    :param initial_backoff: seconds before the second attempt: 0 to :data:`MAX_BACKOFF_SECONDS`.
+    :param max_backoff: cap of the exponential wait: 0 to :data:`MAX_BACKOFF_SECONDS`.
     """
-    check_number("max_attempts", max_attempts, low=1, high=MAX_ATTEMPTS, integer=True)
-    for name, value in (("initial_backoff", initial_backoff), ("max_backoff", max_backoff)):
-        check_number(name, value, low=0, high=MAX_BACKOFF_SECONDS)
+    check_count("max_attempts", max_attempts, high=MAX_ATTEMPTS)
+    check_seconds("initial_backoff", initial_backoff, high=MAX_BACKOFF_SECONDS, zero_ok=True)
+    check_seconds("max_backoff", max_backoff, high=MAX_BACKOFF_SECONDS, zero_ok=True)
 
 
 def check_allowed(call: str, what: str, given: Iterable[str], allowed: Iterable[str]) -> None:
@@ -378,20 +423,20 @@ def check_timeout(value: Any, parameter: str = "timeout") -> float | None:
 
 def check_max_pages(value: Any) -> int:
     """
-    Return ``value`` if it is a page cap: an integer from 1 to :data:`MAX_PAGES`.
+    Return ``value`` if it is a page cap: a whole number from 1 to :data:`MAX_PAGES`.
 
     :param value: most pages one listing reads.
     """
-    return int(check_number("max_pages", value, low=1, high=MAX_PAGES, integer=True))
+    return check_count("max_pages", value, high=MAX_PAGES)
 
 
 def check_pool_size(value: Any) -> int:
     """
-    Return ``value`` if it is a connection pool's size: an integer from 1 to :data:`MAX_POOL_SIZE`.
+    Return ``value`` if it is a connection pool's size: 1 to :data:`MAX_POOL_SIZE`.
 
     :param value: keep-alive connections kept open.
     """
-    return int(check_number("pool_size", value, low=1, high=MAX_POOL_SIZE, integer=True))
+    return check_count("pool_size", value, high=MAX_POOL_SIZE)
 
 
 def check_max_concurrency(value: Any) -> int:
@@ -405,40 +450,6 @@ def check_max_concurrency(value: Any) -> int:
     return value
 
 
-def validate_target_status(value: object) -> tuple[str, ...]:
-    """
-    Validate ``target_status`` (one status or a list of them) and return the statuses as a tuple.
-
-    :param value: ``init``, ``in-progress`` or ``completed``, or a non-empty list of them.
-    """
-    statuses = [value] if isinstance(value, str) else value
-    known = CONFERENCE_STATUSES
-    if (
-        not isinstance(statuses, list | tuple | set | frozenset)
-        or not statuses
-        or any(status not in known for status in statuses)
-    ):
-        expected = f"expected one of {', '.join(known)} or a non-empty list of them"
-        raise invalid("target_status", value, expected)
-    return tuple(dict.fromkeys(str(status) for status in statuses))
-
-
-def validate_friendly_name(value: object) -> str:
-    """Return ``value`` if it can be a conference's ``FriendlyName``: 1 to 64 characters."""
-    if not isinstance(value, str) or not 1 <= len(value) <= FRIENDLY_NAME_MAX_LENGTH:
-        raise invalid("friendly_name", value, "expected a string of 1 to 64 characters")
-    return value
-
-
-def check_conference_filters(filters: Mapping[str, Any]) -> None:
-    """Refuse ``list_conferences`` filters SignalWire does not define, or values outside them."""
-    check_allowed("list_conferences", "filter", filters, LIST_CONFERENCES_FILTERS)
-    if filters.get("status") is not None:
-        choice("status", filters["status"], CONFERENCE_STATUSES)
-    if filters.get("friendly_name") is not None:
-        validate_friendly_name(filters["friendly_name"])
-
-
 def check_participant_update(given: Mapping[str, Any]) -> None:
     """Refuse fields SignalWire's Update Participant does not define, or values outside them."""
     check_allowed("update_participant", "field", given, PARTICIPANT_UPDATE_FIELDS)
@@ -450,21 +461,6 @@ def check_participant_update(given: Mapping[str, Any]) -> None:
             raise invalid(name, value, "expected True or False")
         elif value is not None and isinstance(kind, tuple):
             choice(name, value, kind)
-
-
-def exactly_one_target(owner: str, conference_sid: object, friendly_name: object) -> None:
-    """
-    Refuse a wait that names its conference by both, or neither, of SID and name.
-
-    :param owner: the sensor or trigger class, for the message.
-    :param conference_sid: the ``conference_sid`` argument.
-    :param friendly_name: the ``friendly_name`` argument.
-    """
-    if (conference_sid is None) == (friendly_name is None):
-        raise SignalWireValidationError(
-            f"{owner} needs exactly one of conference_sid and friendly_name; got "
-            f"conference_sid={conference_sid!r}, friendly_name={friendly_name!r}."
-        )
 
 
 def stream_pairs(streams: object) -> list[tuple[str, str]]:
@@ -522,30 +518,6 @@ MESSAGES_RELATIVE_PATH = "/Messages"
 def account_path(account_sid: str) -> str:
     """Path of an account (its SID is the Project ID)."""
     return f"{API_ROOT}/Accounts/{path_segment(validate_sid('account_sid', account_sid))}"
-
-
-def conferences_path(account_sid: str) -> str:
-    """Path of an account's conferences."""
-    return account_path(account_sid) + conference_relative_path(None)
-
-
-def conference_path(account_sid: str, conference_sid: str) -> str:
-    """Path of one conference."""
-    return account_path(account_sid) + conference_relative_path(conference_sid)
-
-
-def conference_child_path(
-    account_sid: str, conference_sid: str, collection: str, child: str | None = None
-) -> str:
-    """
-    Path of a conference's participants, recordings or streams, or of one of them.
-
-    :param account_sid: the account (Project ID).
-    :param conference_sid: the conference.
-    :param collection: ``Participants``, ``Recordings`` or ``Streams``.
-    :param child: the call SID, recording SID, or stream SID or name; ``None`` for the collection.
-    """
-    return account_path(account_sid) + conference_relative_path(conference_sid, collection, child)
 
 
 def conference_relative_path(

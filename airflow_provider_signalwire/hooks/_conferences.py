@@ -1,8 +1,9 @@
 """
 What the conference sensor and its trigger share, written once for the sync and async hooks.
 
-Which conference a name means, how an unknown SID is reported, and logging what changed between
-two looks. Standard library only, so the sensor module stays light to import.
+Which conference a name means, how an unknown SID is reported, logging what changed between two
+looks, and the checks of what a wait names (``target_status``, ``friendly_name``, the listing's
+filters). Standard library only, so the sensor module stays light to import.
 """
 
 from __future__ import annotations
@@ -12,10 +13,21 @@ from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING, Any
 
-from airflow_provider_signalwire.exceptions import SignalWireNotFoundError
+from airflow_provider_signalwire.exceptions import (
+    SignalWireNotFoundError,
+    SignalWireValidationError,
+)
+from airflow_provider_signalwire.hooks._api import (
+    CONFERENCE_STATUSES,
+    FRIENDLY_NAME_MAX_LENGTH,
+    LIST_CONFERENCES_FILTERS,
+    check_allowed,
+    choice,
+    invalid,
+)
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
+    from collections.abc import Iterable, Mapping
 
 #: Page size of the ``FriendlyName`` look-up; names are rarely reused more often than this.
 NAME_LOOKUP_PAGE_SIZE = 100
@@ -117,3 +129,55 @@ def unknown_conference(
         f"({err.message})",
         **err.details(),
     )
+
+
+# -- which conference a sensor or trigger waits for ------------------------------------------
+
+
+def validate_target_status(value: object) -> tuple[str, ...]:
+    """
+    Validate ``target_status`` (one status or a list of them) and return the statuses as a tuple.
+
+    :param value: ``init``, ``in-progress`` or ``completed``, or a non-empty list of them.
+    """
+    statuses = [value] if isinstance(value, str) else value
+    known = CONFERENCE_STATUSES
+    if (
+        not isinstance(statuses, list | tuple | set | frozenset)
+        or not statuses
+        or any(status not in known for status in statuses)
+    ):
+        expected = f"expected one of {', '.join(known)} or a non-empty list of them"
+        raise invalid("target_status", value, expected)
+    return tuple(dict.fromkeys(str(status) for status in statuses))
+
+
+def validate_friendly_name(value: object) -> str:
+    """Return ``value`` if it can be a conference's ``FriendlyName``: 1 to 64 characters."""
+    if not isinstance(value, str) or not 1 <= len(value) <= FRIENDLY_NAME_MAX_LENGTH:
+        raise invalid("friendly_name", value, "expected a string of 1 to 64 characters")
+    return value
+
+
+def check_conference_filters(filters: Mapping[str, Any]) -> None:
+    """Refuse ``list_conferences`` filters SignalWire does not define, or values outside them."""
+    check_allowed("list_conferences", "filter", filters, LIST_CONFERENCES_FILTERS)
+    if filters.get("status") is not None:
+        choice("status", filters["status"], CONFERENCE_STATUSES)
+    if filters.get("friendly_name") is not None:
+        validate_friendly_name(filters["friendly_name"])
+
+
+def exactly_one_target(owner: str, conference_sid: object, friendly_name: object) -> None:
+    """
+    Refuse a wait that names its conference by both, or neither, of SID and name.
+
+    :param owner: the sensor or trigger class, for the message.
+    :param conference_sid: the ``conference_sid`` argument.
+    :param friendly_name: the ``friendly_name`` argument.
+    """
+    if (conference_sid is None) == (friendly_name is None):
+        raise SignalWireValidationError(
+            f"{owner} needs exactly one of conference_sid and friendly_name; got "
+            f"conference_sid={conference_sid!r}, friendly_name={friendly_name!r}."
+        )

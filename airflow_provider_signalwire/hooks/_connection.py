@@ -24,8 +24,10 @@ from airflow_provider_signalwire.exceptions import (
     SignalWireValidationError,
 )
 from airflow_provider_signalwire.hooks._api import (
+    MAX_TIMEOUT_SECONDS,
     check_max_pages,
     check_retry_knobs,
+    check_seconds,
     check_timeout,
     exact_netloc,
     invalid,
@@ -72,7 +74,9 @@ class SignalWireHookBase(BaseHook):
         super().__init__()
         check_retry_knobs(max_attempts, initial_backoff, max_backoff)
         self.max_pages = check_max_pages(max_pages)
-        self.timeout = check_timeout(timeout)
+        self.timeout = (
+            None if timeout is None else check_seconds("timeout", timeout, high=MAX_TIMEOUT_SECONDS)
+        )
         self.signalwire_conn_id = signalwire_conn_id
         self.max_attempts = max_attempts
         self.initial_backoff = initial_backoff

@@ -28,12 +28,12 @@ from airflow_provider_signalwire.hooks._api import (
     PageTrail,
     account_path,
     api_fields,
-    check_conference_filters,
     checked_conference,
     conference_relative_path,
     page_items,
 )
 from airflow_provider_signalwire.hooks._conferences import (
+    check_conference_filters,
     name_lookup_filters,
     newest_conference,
     unknown_conference,

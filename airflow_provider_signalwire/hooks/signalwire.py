@@ -29,7 +29,6 @@ from airflow_provider_signalwire.hooks._api import (
     api_fields,
     assumed_stopped,
     check_allowed,
-    check_conference_filters,
     check_max_concurrency,
     check_participant_update,
     check_pool_size,
@@ -49,6 +48,7 @@ from airflow_provider_signalwire.hooks._api import (
     validate_wss_url,
 )
 from airflow_provider_signalwire.hooks._conferences import (
+    check_conference_filters,
     name_lookup_filters,
     newest_conference,
     unknown_conference,

@@ -7,6 +7,7 @@ files that attach the notifier parse fast.
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, Any
 
 from airflow.sdk import BaseNotifier
@@ -23,22 +24,43 @@ if TYPE_CHECKING:
     import jinja2
     from airflow.sdk import Context
 
+#: An E.164 number as SignalWire takes it: ``+`` and 2-15 digits.
+E164_NUMBER = re.compile(r"\+[0-9]{2,15}")
+#: What may separate the numbers of one ``to`` string.
+RECIPIENT_SEPARATORS = re.compile(r"[,;\s]+")
+#: The longest body SignalWire accepts.
+MAX_SMS_BODY = 1600
+ELLIPSIS = "\u2026"
+
 
 class SignalWireNotifier(BaseNotifier):
     """
     Send an SMS (or MMS) through SignalWire to each recipient: one message per recipient.
 
     Works as a task callback, a DAG callback (``notify``) and in the triggerer (``async_notify``).
-    Every argument is checked after templates render and before the first message is sent. A
-    recipient whose message fails does not stop the others; once all were tried, the notifier
-    raises :class:`~airflow_provider_signalwire.exceptions.SignalWireNotificationError` naming the
-    recipients that got nothing.
+    A failure callback runs when something already went wrong, so the notifier is lenient with
+    what it is given and strict about what it sends:
 
-    :param to: the recipients: one E.164 number (``+`` and 2-15 digits), a comma-separated string
-        of them (what a template reading a Variable renders), or a list. Templated; a number
-        listed twice gets one message.
-    :param body: the text, at most 1,600 characters. Templated, e.g.
-        ``"{{ dag.dag_id }}/{{ ti.task_id }} failed: {{ ti.log_url }}"``.
+    * ``to`` may be a list, or one string of numbers separated by commas, semicolons, spaces or
+      newlines (as a Variable is often written); empty items are ignored and a number listed
+      twice gets one message. A value that is not an E.164 number is refused, before anything is
+      sent, with an error naming it.
+    * The rendered body goes through Airflow's secrets masker, so a password or token that the
+      task's logs show as ``***`` is ``***`` in the SMS too.
+    * A body longer than SignalWire's 1,600 characters is cut to fit: its start is kept and it
+      ends with ``…``.
+    * If the body template fails to render, a fallback text naming the DAG, the task and the run
+      is sent instead (and the rendering error is logged).
+    * A recipient whose message fails does not stop the others. The log names the recipients
+      reached; once all were tried, the notifier raises
+      :class:`~airflow_provider_signalwire.exceptions.SignalWireNotificationError` naming the
+      recipients that got nothing.
+
+    :param to: the recipients: a list of E.164 numbers (``+`` and 2-15 digits), or one string of
+        them separated by commas, semicolons or whitespace. Templated.
+    :param body: the text. Templated, e.g.
+        ``"{{ dag.dag_id }}/{{ ti.task_id }} failed: {{ ti.log_url }}"``; masked and cut to
+        1,600 characters after rendering.
     :param from_number: the E.164 number to send from. Templated. Default: the connection's
         Default From number, unless ``messaging_service_sid`` is given.
     :param messaging_service_sid: send through this messaging service instead of a From number.
@@ -76,7 +98,7 @@ class SignalWireNotifier(BaseNotifier):
         self, context: Context, jinja_env: jinja2.Environment | None = None
     ) -> None:
         """
-        Render ``to``, ``body`` and ``from_number`` in place.
+        Render ``to``, ``body`` and ``from_number`` in place; a body that fails becomes a fallback.
 
         :param context: the Airflow context.
         :param jinja_env: the Jinja environment; by default the DAG's.
@@ -86,7 +108,18 @@ class SignalWireNotifier(BaseNotifier):
             # `airflow dags test` hands DAG callbacks the scheduler's SerializedDAG, which has no
             # template environment (apache/airflow#64649): render in the plain sandbox instead.
             jinja_env = self.get_template_env()
-        super().render_template_fields(context, jinja_env)
+        if jinja_env is None:
+            jinja_env = self.get_template_env(dag=dag)
+        self._do_render_template_fields(self, ("to", "from_number"), context, jinja_env, set())
+        try:
+            self._do_render_template_fields(self, ("body",), context, jinja_env, set())
+        except Exception as err:  # a broken template must not cost the page
+            self.log.error(
+                "The notification body could not be rendered (%s: %s); sending a fallback text",
+                type(err).__name__,
+                err,
+            )
+            self.body = fallback_body(context)
         self._rendered = True
 
     def _render_once(self, context: Context) -> None:
@@ -99,18 +132,18 @@ class SignalWireNotifier(BaseNotifier):
         if context and not self._rendered:
             self.render_template_fields(context)
 
-    def _recipients(self) -> list[str]:
+    def _recipients(self, message: dict[str, Any]) -> list[str]:
         """Check every argument for every recipient, then return the recipients."""
-        from airflow_provider_signalwire.hooks._messages import draft_message, validate_recipients
+        from airflow_provider_signalwire.hooks._messages import draft_message
 
-        recipients = validate_recipients(self.to)
+        recipients = parse_recipients(self.to)
         for number in recipients:
-            draft_message(number, **self._message())
+            draft_message(number, **message)
         return recipients
 
     def _message(self) -> dict[str, Any]:
         return {
-            "body": self.body,
+            "body": outgoing_body(self.body),
             "from_number": self.from_number,
             "messaging_service_sid": self.messaging_service_sid,
             "media_url": self.media_url,
@@ -123,6 +156,17 @@ class SignalWireNotifier(BaseNotifier):
         self.log.warning("SMS to %s failed: %s", number, error)
         return error
 
+    def _finish(self, recipients: list[str], failures: dict[str, SignalWireError]) -> None:
+        reached = [number for number in recipients if number not in failures]
+        self.log.info(
+            "SignalWire notification reached %d of %d recipient(s): %s",
+            len(reached),
+            len(recipients),
+            ", ".join(reached) or "none",
+        )
+        if failures:
+            raise _not_delivered(failures, len(recipients))
+
     def notify(self, context: Context) -> None:
         """
         Send the message to every recipient (in a task, or in the DAG processor).
@@ -132,8 +176,8 @@ class SignalWireNotifier(BaseNotifier):
         from airflow_provider_signalwire.hooks.signalwire import SignalWireHook
 
         self._render_once(context)
-        recipients = self._recipients()
         message = self._message()
+        recipients = self._recipients(message)
         failures: dict[str, SignalWireError] = {}
         hook = SignalWireHook(self.signalwire_conn_id)
         try:
@@ -146,8 +190,7 @@ class SignalWireNotifier(BaseNotifier):
                     failures[number] = self._failed(number, err)
         finally:
             hook.close()
-        if failures:
-            raise _not_delivered(failures, len(recipients))
+        self._finish(recipients, failures)
 
     async def async_notify(self, context: Context) -> None:
         """
@@ -158,8 +201,8 @@ class SignalWireNotifier(BaseNotifier):
         from airflow_provider_signalwire.hooks.async_signalwire import SignalWireAsyncHook
 
         self._render_once(context)
-        recipients = self._recipients()
         message = self._message()
+        recipients = self._recipients(message)
         failures: dict[str, SignalWireError] = {}
         async with SignalWireAsyncHook(self.signalwire_conn_id) as hook:
             for number in recipients:
@@ -169,8 +212,84 @@ class SignalWireNotifier(BaseNotifier):
                     raise
                 except SignalWireError as err:
                     failures[number] = self._failed(number, err)
-        if failures:
-            raise _not_delivered(failures, len(recipients))
+        self._finish(recipients, failures)
+
+
+def parse_recipients(to: object) -> list[str]:
+    """
+    Return the recipients of a notification, each once, in order.
+
+    :param to: a list of numbers, or one string of numbers separated by commas, semicolons or
+        whitespace (newlines included); a list item may itself be such a string. Empty items
+        are ignored.
+    :raises SignalWireValidationError: nothing is left, or an item is not an E.164 number (the
+        error names it and the whole ``to``).
+    """
+    items = [to] if isinstance(to, str) else to
+    if not isinstance(items, list | tuple):
+        raise invalid_to(to, to, "expected E.164 numbers as a list or a separated string")
+    numbers: list[str] = []
+    for item in items:
+        parts = RECIPIENT_SEPARATORS.split(item) if isinstance(item, str) else [item]
+        for part in parts:
+            if part == "":
+                continue
+            if not isinstance(part, str) or E164_NUMBER.fullmatch(part) is None:
+                raise invalid_to(part, to, "expected an E.164 number: + and 2-15 digits")
+            numbers.append(part)
+    if not numbers:
+        raise invalid_to(to, to, "no recipient: expected at least one E.164 number")
+    return list(dict.fromkeys(numbers))
+
+
+def invalid_to(part: object, to: object, reason: str) -> SignalWireValidationError:
+    """Build the error for a bad ``to``, naming the bad item and, if it differs, the whole value."""
+    shown = _shown(part)
+    whole = "" if part is to else f" (in to={_shown(to)})"
+    return SignalWireValidationError(f"Invalid to {shown}{whole}: {reason}.")
+
+
+def _shown(value: object, limit: int = 120) -> str:
+    text = repr(value) if not isinstance(value, int) or abs(value) < 10**100 else "<huge int>"
+    return text if len(text) <= limit else f"{text[: limit - 3]}..."
+
+
+def outgoing_body(body: object) -> object:
+    """
+    Return the body as it may leave: masked by Airflow's secrets masker and cut to fit.
+
+    A body that is not a string is returned as it is, for the message check to refuse by name.
+
+    :param body: the rendered body.
+    """
+    if not isinstance(body, str):
+        return body
+    from airflow.sdk._shared.secrets_masker import redact
+
+    masked = redact(body)
+    text = masked if isinstance(masked, str) else str(masked)
+    # A lone surrogate (from a badly decoded exception text) cannot be sent: show it as U+FFFD.
+    text = "".join("\ufffd" if 0xD800 <= ord(char) <= 0xDFFF else char for char in text)
+    if len(text) > MAX_SMS_BODY:
+        text = text[: MAX_SMS_BODY - len(ELLIPSIS)] + ELLIPSIS
+    return text
+
+
+def fallback_body(context: Context) -> str:
+    """
+    Return the text sent when the body template fails: the DAG, the task and the run.
+
+    :param context: the Airflow context of the callback.
+    """
+    dag = context.get("dag")
+    ti = context.get("ti")
+    dag_id = getattr(dag, "dag_id", None) or getattr(ti, "dag_id", None) or "?"
+    task_id = getattr(ti, "task_id", None) or "-"
+    run_id = context.get("run_id") or getattr(ti, "run_id", None) or "?"
+    return (
+        f"Airflow: DAG {dag_id}, task {task_id}, run {run_id} needs attention "
+        "(the notification text could not be rendered; see the log)."
+    )
 
 
 def _not_delivered(

@@ -7,12 +7,19 @@ module imports neither ``requests`` nor ``tenacity``, so DAG files that use it p
 
 from __future__ import annotations
 
+import hashlib
+import json
+import re
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from airflow.sdk import BaseOperator
 
-from airflow_provider_signalwire.exceptions import SignalWireError, SignalWireValidationError
+from airflow_provider_signalwire.exceptions import (
+    SignalWireError,
+    SignalWireNotFoundError,
+    SignalWireValidationError,
+)
 from airflow_provider_signalwire.hooks._api import (
     check_max_concurrency,
     check_retry_knobs,
@@ -39,9 +46,15 @@ class SignalWireBaseOperator(BaseOperator):
     :param account_sid: account (Project ID) that owns the conference; defaults to the
         connection's Project ID.
     :param max_attempts: requests per API call, the first one included (retries of transient
-        failures; separate from Airflow's task ``retries``).
-    :param initial_backoff: seconds before the second attempt; doubles with every attempt.
-    :param max_backoff: cap of the exponential wait in seconds (a server-asked wait is not capped).
+        failures; separate from Airflow's task ``retries``): 1 to 100.
+    :param initial_backoff: seconds before the second attempt (0 to 3600); doubles with every
+        attempt.
+    :param max_backoff: cap of the exponential wait in seconds, 0 to 3600 (a server-asked wait is
+        not capped).
+
+    Every numeric argument is checked when the DAG file is parsed: NaN, infinities, values out of
+    range and wrong types raise
+    :class:`~airflow_provider_signalwire.exceptions.SignalWireValidationError` naming it.
     """
 
     ui_color = "#f72a72"
@@ -145,6 +158,25 @@ class StartConferenceStreamOperator(SignalWireBaseOperator):
     ``StopConferenceStreamOperator(stream_sid="{{ ti.xcom_pull('start', key='stream_sid') }}")``
     can stop it. The start is retried only where the request never reached SignalWire.
 
+    **One stream per task instance, whatever the retries.** A start whose answer is lost (a
+    connection reset after SignalWire acted, a worker killed right after the request) fails the
+    try, and Airflow's retry would otherwise start a second live stream. So every stream gets a
+    ``Name``: ``name`` if given, else one derived from the task instance (``airflow-{dag}.{task}-``
+    and a hash of dag_id, task_id, run_id and map_index), the same in every try. Before starting,
+    a retry stops the stream an earlier try may have started, by SID if it is known, else by that
+    name; a 404 there means there was none. Then it starts anew, so exactly one stream of the task
+    instance is live.
+
+    * On Airflow 3.3 and later the task's ``task_state_store`` remembers the conference, the name
+      (written before the request goes out) and the SID (once SignalWire answered) across tries,
+      so a retry also finds a stream whose name was rendered differently.
+    * Without it (Airflow 3.1 and 3.2), a try after the first (``try_number`` > 1) stops the
+      stream of the derived or given name.
+
+    A ``name`` that you give must therefore be yours alone within the conference: a retry stops a
+    live stream of that name. If the task is not retried, a stream from a lost answer stays live;
+    stop it by its name with :class:`StopConferenceStreamOperator`.
+
     :param conference_sid: the conference (templated).
     :param url: ``wss://`` URL of the WebSocket server (templated).
     :param name: name unique within the conference; the stream can be stopped by it (templated).
@@ -213,10 +245,17 @@ class StartConferenceStreamOperator(SignalWireBaseOperator):
         parameters: Any = self.parameters or None
         if parameters is not None:
             parameters = json_argument("parameters", parameters, dict)
+        name = self.name or default_stream_name(context)
+        store = context.get("task_state_store")
+        self._stop_earlier_stream(context, store, conference_sid, name)
+        self.log.info("Starting stream %s on conference %s", name, conference_sid)
+        if store is not None and name is not None:
+            # Before the request: if its answer is lost, the next try still knows what to stop.
+            store.set(STREAM_STATE_KEY, {"conference_sid": conference_sid, "name": name})
         stream = self.hook.start_conference_stream(
             conference_sid,
             url=self.url,
-            name=self.name or None,
+            name=name,
             track=self.track,
             status_callback=self.status_callback or None,
             status_callback_method=self.status_callback_method,
@@ -226,6 +265,11 @@ class StartConferenceStreamOperator(SignalWireBaseOperator):
             parameters=parameters,
             account_sid=self.account_sid,
         )
+        if store is not None and name is not None and isinstance(stream.get("sid"), str):
+            store.set(
+                STREAM_STATE_KEY,
+                {"conference_sid": conference_sid, "name": name, "sid": stream["sid"]},
+            )
         context["ti"].xcom_push(key="stream_sid", value=stream.get("sid"))
         context["ti"].xcom_push(key="stream_status", value=stream.get("status"))
         self.log.info(
@@ -235,6 +279,71 @@ class StartConferenceStreamOperator(SignalWireBaseOperator):
             stream.get("status"),
         )
         return stream
+
+    def _stop_earlier_stream(
+        self, context: Context, store: Any, conference_sid: str, name: str | None
+    ) -> None:
+        """Stop the stream an earlier try of this task instance may have left live."""
+        earlier: tuple[str, str] | None = None
+        remembered = store.get(STREAM_STATE_KEY) if store is not None else None
+        if isinstance(remembered, dict) and isinstance(remembered.get("conference_sid"), str):
+            ident = remembered.get("sid") or remembered.get("name")
+            if isinstance(ident, str) and ident:
+                earlier = (remembered["conference_sid"], ident)
+        if earlier is None and name is not None and _try_number(context) > 1:
+            earlier = (conference_sid, name)
+        if earlier is None:
+            return
+        earlier_conference, ident = earlier
+        try:
+            stopped = self.hook.stop_conference_stream(
+                earlier_conference, ident, account_sid=self.account_sid
+            )
+        except SignalWireNotFoundError:
+            self.log.info(
+                "No stream %s from an earlier try on conference %s: starting one",
+                ident,
+                earlier_conference,
+            )
+            return
+        self.log.warning(
+            "Stopped stream %s (%s) that an earlier try started on conference %s, so this try's "
+            "stream is the only one",
+            stopped.get("sid"),
+            ident,
+            earlier_conference,
+        )
+
+
+#: The task state store key (Airflow 3.3+) of the stream a StartConferenceStreamOperator started.
+STREAM_STATE_KEY = "signalwire_stream"
+_UNSAFE_NAME_CHARACTERS = re.compile(r"[^A-Za-z0-9_.-]+")
+
+
+def default_stream_name(context: Context) -> str | None:
+    """
+    Return the stream ``Name`` of the task instance in ``context``; ``None`` without one.
+
+    The name is the same in every try of the task instance and differs between task instances:
+    ``airflow-{dag_id}.{task_id}-{hash}``, with a SHA-256 of dag_id, task_id, run_id and
+    map_index (the readable part is cut to 80 characters of ``A-Z a-z 0-9 _ . -``).
+
+    :param context: the task's context.
+    """
+    ti = context.get("ti")
+    identity = [getattr(ti, field, None) for field in ("dag_id", "task_id", "run_id")]
+    if not all(isinstance(part, str) and part for part in identity):
+        return None  # not a real task instance (a bare unit-test context): no name to derive
+    map_index = getattr(ti, "map_index", -1)
+    key = json.dumps([*identity, map_index if isinstance(map_index, int) else -1])
+    digest = hashlib.sha256(key.encode()).hexdigest()[:20]
+    readable = _UNSAFE_NAME_CHARACTERS.sub("-", f"{identity[0]}.{identity[1]}")[:80]
+    return f"airflow-{readable}-{digest}"
+
+
+def _try_number(context: Context) -> int:
+    number = getattr(context.get("ti"), "try_number", 1)
+    return number if isinstance(number, int) else 1
 
 
 class StopConferenceStreamsOperator(SignalWireBaseOperator):

@@ -18,17 +18,20 @@ from airflow.sdk import BaseSensorOperator, PokeReturnValue
 from airflow_provider_signalwire._compat import conf
 from airflow_provider_signalwire.exceptions import SignalWireError
 from airflow_provider_signalwire.hooks._api import (
+    MAX_INTERVAL_SECONDS,
+    MAX_WAIT_SECONDS,
     check_retry_knobs,
-    exactly_one_target,
-    validate_friendly_name,
+    check_seconds,
     validate_sid,
-    validate_target_status,
 )
 from airflow_provider_signalwire.hooks._conferences import (
     NOT_LOOKED_YET,
     Seen,
     describe_target,
+    exactly_one_target,
     log_change,
+    validate_friendly_name,
+    validate_target_status,
 )
 
 if TYPE_CHECKING:
@@ -64,7 +67,11 @@ class SignalWireConferenceSensor(BaseSensorOperator):
     :param initial_backoff: seconds before the second attempt; doubles with every attempt.
     :param max_backoff: cap of the exponential wait in seconds (a server-asked wait is not capped).
     :param kwargs: arguments of ``BaseSensorOperator``: ``poke_interval``, ``timeout``, ``mode``
-        (``poke`` or ``reschedule``), ``soft_fail`` and the rest.
+        (``poke`` or ``reschedule``), ``soft_fail`` and the rest. ``poke_interval`` must be
+        0 < s <= 86400 (a deferred sensor's triggers share one poller per connection, so an
+        interval of 0 would make every wait on that connection a busy loop); ``timeout`` and
+        ``max_wait``, when given, 0 < s <= 366 days. Seconds or a ``timedelta``; NaN, infinities
+        and other nonsense raise ``SignalWireValidationError`` when the DAG file is parsed.
     """
 
     template_fields: Sequence[str] = (
@@ -89,6 +96,7 @@ class SignalWireConferenceSensor(BaseSensorOperator):
         max_backoff: float = 30.0,
         **kwargs: Any,
     ) -> None:
+        _check_sensor_knobs(kwargs)
         super().__init__(**kwargs)
         exactly_one_target(type(self).__name__, conference_sid, friendly_name)
         self.target_statuses = validate_target_status(target_status)
@@ -196,6 +204,15 @@ class SignalWireConferenceSensor(BaseSensorOperator):
             "SignalWire conference %s reached %s", conference.get("sid"), conference.get("status")
         )
         return conference
+
+
+def _check_sensor_knobs(kwargs: dict[str, Any]) -> None:
+    """Refuse ``BaseSensorOperator`` durations that make no sense, before Airflow coerces them."""
+    if "poke_interval" in kwargs:
+        check_seconds("poke_interval", kwargs["poke_interval"], high=MAX_INTERVAL_SECONDS)
+    for name in ("timeout", "max_wait"):
+        if kwargs.get(name) is not None:
+            check_seconds(name, kwargs[name], high=MAX_WAIT_SECONDS)
 
 
 def _error_class(name: object) -> type[SignalWireError]:

@@ -2,7 +2,18 @@
 The ``/_emulator/...`` endpoints: the remote control of :class:`~.control.EmulatorControl`.
 
 They need no auth (the emulator only listens on loopback), are not recorded and are never
-faulted. Endpoints (form-encoded bodies):
+faulted. Listening on loopback does not keep a web browser out, though: a page the developer
+visits can send requests to ``127.0.0.1`` (CSRF), or have its own host name resolve to it (DNS
+rebinding) and then read the answers. So every admin request is refused with 403 unless
+
+* its ``Host`` header is the address the emulator serves, with its port (``127.0.0.1:8765``, or
+  ``localhost:8765``; ``[::1]:8765`` when serving on IPv6), exactly once; and
+* it has no ``Origin`` header, or one of ``http://`` and such a host (a page served by the
+  emulator itself), and no ``Sec-Fetch-Site: cross-site``.
+
+Python clients (``requests``, ``httpx``, ``urllib``) and ``curl`` on loopback send exactly that
+``Host`` and no ``Origin``, so they keep working unchanged. The SignalWire API endpoints are not
+affected (they need the token). Endpoints (form-encoded bodies):
 
 * ``GET state`` -- everything held, with stop counts and settings;
 * ``POST reset`` -- back to the seeded state, without requests, faults or timers;
@@ -24,12 +35,14 @@ from __future__ import annotations
 import dataclasses
 import math
 from typing import TYPE_CHECKING, Any, cast
+from urllib.parse import unquote
 
 from airflow_provider_signalwire.testing.faults import FAULT_ACTIONS, Fault, FaultAction
 from airflow_provider_signalwire.testing.params import first
 from airflow_provider_signalwire.testing.responses import (
     ApiError,
     Response,
+    error_body,
     json_response,
     method_not_allowed,
     no_content,
@@ -58,6 +71,58 @@ _ROUTES: dict[tuple[str, ...], tuple[str, ...]] = {
     ("faults",): ("POST", "DELETE"),
     ("config",): ("GET", "POST"),
 }
+
+
+def is_admin_target(target: str) -> bool:
+    """
+    Tell whether a request target addresses ``/_emulator``, decoded as the router decodes it.
+
+    :param target: the request target as received (path and query).
+    """
+    segments = target.partition("?")[0].split("/")
+    return len(segments) > 1 and segments[0] == "" and unquote(segments[1]) == "_emulator"
+
+
+def allowed_hosts(address: tuple[Any, ...]) -> frozenset[str]:
+    """
+    Return the ``Host`` values an admin request may carry, lower-case.
+
+    :param address: the served ``(host, port, ...)`` as the socket reports it.
+    """
+    host, port = str(address[0]).lower(), int(address[1])
+    names = {f"[{host}]" if ":" in host else host, "localhost"}
+    hosts = {f"{name}:{port}" for name in names}
+    if port == 80:
+        hosts |= names
+    return frozenset(hosts)
+
+
+def admin_refusal(
+    hosts: list[str], origins: list[str], fetch_site: str | None, address: tuple[Any, ...]
+) -> Response | None:
+    """
+    Return the 403 answer for an admin request a web page may have sent; ``None`` to serve it.
+
+    :param hosts: every ``Host`` header of the request.
+    :param origins: every ``Origin`` header of the request.
+    :param fetch_site: the ``Sec-Fetch-Site`` header, if any.
+    :param address: the served ``(host, port, ...)``.
+    """
+    allowed = allowed_hosts(address)
+    if len(hosts) != 1 or hosts[0].strip().lower() not in allowed:
+        shown = ", ".join(repr(host[:100]) for host in hosts) or "none"
+        reason = f"Host {shown} is not this emulator's loopback address"
+    elif len(origins) > 1 or any(
+        origin.strip().lower() not in {f"http://{host}" for host in allowed} for origin in origins
+    ):
+        shown = ", ".join(repr(origin[:100]) for origin in origins)
+        reason = f"cross-site Origin {shown}"
+    elif (fetch_site or "").strip().lower() == "cross-site":
+        reason = "a cross-site request (Sec-Fetch-Site)"
+    else:
+        return None
+    message = f"The emulator's admin API refuses {reason}; call it from loopback, not a web page."
+    return json_response(403, error_body(403, 20403, message))
 
 
 def handle(

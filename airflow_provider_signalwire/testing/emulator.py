@@ -37,7 +37,10 @@ class SignalWireEmulator:
     A local, in-memory SignalWire Compatibility API (conference resources) over HTTP.
 
     Use it as a context manager, or call :meth:`start` and :meth:`stop`. All helpers are
-    thread-safe and usable before :meth:`start`.
+    thread-safe and usable before :meth:`start`. Its ``/_emulator`` admin API answers only
+    requests whose ``Host`` is its own loopback address and port and that carry no cross-site
+    ``Origin`` (403 otherwise), so a web page cannot read recorded messages or inject faults
+    (see :mod:`~airflow_provider_signalwire.testing.admin`).
 
     :param project_id: project ID; the Basic auth user and the only valid AccountSid.
     :param token: API token; the Basic auth password. Never logged or recorded.

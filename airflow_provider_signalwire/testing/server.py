@@ -10,6 +10,7 @@ import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import TYPE_CHECKING, Any
 
+from airflow_provider_signalwire.testing.admin import admin_refusal, is_admin_target
 from airflow_provider_signalwire.testing.core import IncomingRequest, Outcome
 from airflow_provider_signalwire.testing.responses import (
     default_error_body,
@@ -132,6 +133,16 @@ class EmulatorRequestHandler(BaseHTTPRequestHandler):
             answer = json_response(400, error_body(400, 20400, str(exc)))
             self._send(answer, answer.length, answer.length)
             return
+        if is_admin_target(self.path):
+            refusal = admin_refusal(
+                self.headers.get_all("Host") or [],
+                self.headers.get_all("Origin") or [],
+                self.headers.get("Sec-Fetch-Site"),
+                self.server.server_address,
+            )
+            if refusal is not None:
+                self._send(refusal, refusal.length, refusal.length)
+                return
         incoming = IncomingRequest(self.command, self.path, list(self.headers.items()), body)
         try:
             outcome = self.server.core.handle(incoming)

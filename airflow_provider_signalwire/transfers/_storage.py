@@ -3,12 +3,16 @@ Write one recording into object storage: a temporary name, hashed on the way, mo
 
 The file appears under its final name only once every announced byte was written, so a reader of
 the destination never sees half a recording, whatever filesystem ``ObjectStoragePath`` wraps.
+The temporary file is ``.{final name}.{32 hex digits}.part`` next to the final name: a run that
+was killed mid-download leaves such files, and :func:`remove_stale_parts` (called by the next run
+for each recording it handles) recognises them by that name alone.
 """
 
 from __future__ import annotations
 
 import contextlib
 import hashlib
+import re
 import uuid
 from typing import TYPE_CHECKING, Any
 
@@ -20,8 +24,88 @@ if TYPE_CHECKING:
     from airflow.sdk import ObjectStoragePath
 
 
+#: What a temporary file's name looks like; group 1 is the final name it belongs to.
+PART_NAME = re.compile(r"\.(.+)\.([0-9a-f]{32})\.part")
+
+
 class DownloadCancelledError(SignalWireError):
     """The task is stopping (killed or timed out): a download was dropped, never completed."""
+
+
+class NotARegularFileError(SignalWireError):
+    """Something other than a regular file (a folder, a link) sits at a recording's final path."""
+
+
+def part_name(final_name: str) -> str:
+    """
+    Return a fresh temporary name for the file that will be called ``final_name``.
+
+    :param final_name: the final file name, e.g. ``RE123.wav``.
+    """
+    return f".{final_name}.{uuid.uuid4().hex}.part"
+
+
+def path_kind(path: ObjectStoragePath) -> str | None:
+    """
+    Return what is at ``path``: ``file``, ``directory``, ``link``, another kind, or ``None``.
+
+    :param path: where a recording would be stored.
+    """
+    try:
+        info = path.fs.info(path.path)
+    except FileNotFoundError:
+        return None
+    if info.get("islink"):
+        return "link"
+    return str(info.get("type"))
+
+
+def require_regular_file_or_nothing(path: ObjectStoragePath) -> None:
+    """
+    Refuse a final path taken by anything but a regular file.
+
+    :param path: the final path of a recording.
+    :raises NotARegularFileError: a folder, a link or another kind of entry is there.
+    """
+    kind = path_kind(path)
+    if kind not in (None, "file"):
+        raise NotARegularFileError(
+            f"Recording file {path}: a {kind}, not a regular file, is at its final path; "
+            "nothing was archived there"
+        )
+
+
+def stale_parts(folder: ObjectStoragePath) -> dict[str, list[str]]:
+    """
+    Return the temporary files left in ``folder`` by earlier runs, by the final name they belong to.
+
+    :param folder: the conference's folder.
+    """
+    try:
+        entries = folder.fs.ls(folder.path, detail=False)
+    except (FileNotFoundError, NotADirectoryError):
+        return {}
+    found: dict[str, list[str]] = {}
+    for entry in entries:
+        match = PART_NAME.fullmatch(str(entry).rstrip("/").rpartition("/")[2])
+        if match is not None:
+            found.setdefault(match[1], []).append(str(entry))
+    return found
+
+
+def remove_stale_parts(folder: ObjectStoragePath, paths: list[str]) -> int:
+    """
+    Remove temporary files an earlier, killed run left behind; return how many were removed.
+
+    :param folder: the conference's folder (its filesystem is used).
+    :param paths: the files, as :func:`stale_parts` listed them.
+    """
+    removed = 0
+    for path in paths:
+        with contextlib.suppress(FileNotFoundError):
+            folder.fs.rm(path)
+            removed += 1
+    return removed
 
 
 def existing_size(path: ObjectStoragePath) -> int | None:
@@ -63,7 +147,7 @@ class RecordingFile:
         self.final = final
         self.keep_size = keep_size
         self.cancel = cancel
-        self.temp = final.parent / f".{final.name}.{uuid.uuid4().hex}.part"
+        self.temp = final.parent / part_name(final.name)
         self.expected: int | None = None
         self.started = False
         self.written = 0
@@ -112,6 +196,8 @@ class RecordingFile:
 
         :raises SignalWireError: the bytes written or stored differ from the announced length
             (the temporary file is then left for :meth:`discard`).
+        :raises NotARegularFileError: the final path is taken by a folder or a link, before the
+            move or (a race) after it.
         """
         self._close()
         stored = existing_size(self.temp)
@@ -121,7 +207,17 @@ class RecordingFile:
                 f"Recording file {self.final} is incomplete: {self.written} bytes written, "
                 f"{stored} stored, {self.expected} announced; not moved to its final name"
             )
+        require_regular_file_or_nothing(self.final)
         self.temp.fs.mv(self.temp.path, self.final.path)
+        if path_kind(self.final) != "file" or existing_size(self.final) != self.written:
+            # Something took the final path between the check and the move (a folder would
+            # have swallowed the file): never report what is not there.
+            with contextlib.suppress(OSError):
+                self.final.fs.rm((self.final / self.temp.name).path)
+            raise NotARegularFileError(
+                f"Recording file {self.final}: after the move, no regular file of "
+                f"{self.written} bytes is at its final path"
+            )
         self.committed = True
         return self._sha256.hexdigest()
 

@@ -8,7 +8,7 @@ into an :class:`~airflow.sdk.ObjectStoragePath`; the hook does the HTTP, this mo
 from __future__ import annotations
 
 import threading
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
@@ -31,6 +31,9 @@ from airflow_provider_signalwire.transfers._storage import (
     DownloadCancelledError,
     RecordingFile,
     existing_size,
+    remove_stale_parts,
+    require_regular_file_or_nothing,
+    stale_parts,
 )
 
 if TYPE_CHECKING:
@@ -57,7 +60,16 @@ class ConferenceRecordingsToStorageOperator(SignalWireBaseOperator):
     Returns, and pushes under the XCom key ``archived``, one dict per recording in listing order:
     ``recording_sid``, ``path`` (its final URI), ``bytes``, ``sha256`` (``None`` unless downloaded
     by this run) and ``skipped``; a recording that failed also has ``error`` and ``error_type``.
-    One file's failure does not stop the others: the task fails after the batch.
+    One recording's failure, whatever it is (an odd answer from SignalWire, a full disk), does not
+    stop the others: the task fails after the batch, and ``archived`` is always pushed before it
+    fails (an empty list if the recordings could not even be listed; the recordings not finished
+    when the task was killed or timed out are reported as ``DownloadCancelledError``).
+
+    Only a regular file at a final path counts: a folder or a link there makes that recording's
+    outcome an error (``NotARegularFileError``), and nothing is reported as archived that is not on
+    disk as a regular file of the reported size. Temporary files are named
+    ``.{recording_sid}.{format}.{32 hex digits}.part``; those a killed run left behind are removed
+    by the next run, for each recording it handles.
 
     With ``apache-airflow-providers-openlineage`` installed (extra ``openlineage``), the run's
     lineage has the recordings as inputs (namespace ``signalwire://{space host}``, name
@@ -100,12 +112,22 @@ class ConferenceRecordingsToStorageOperator(SignalWireBaseOperator):
         self._stored: list[tuple[str, ObjectStoragePath]] = []
         self._lineage_source: tuple[str, str, str] | None = None
         self._cancel: threading.Event | None = None
+        self._pushed = False
 
     def _hook_kwargs(self) -> dict[str, Any]:
         return {"pool_size": self.max_concurrency}
 
     def call_signalwire(self, context: Context) -> list[dict[str, Any]]:
         """Archive the recordings; push and return one outcome per recording."""
+        self._pushed = False
+        try:
+            return self._archive(context)
+        except BaseException:
+            if not self._pushed:  # failed before any recording was tried: say so, still
+                context["ti"].xcom_push(key="archived", value=[])
+            raise
+
+    def _archive(self, context: Context) -> list[dict[str, Any]]:
         conference_sid = validate_sid("conference_sid", self.conference_sid)
         folder = _destination(self.destination) / conference_sid
         account = (
@@ -122,31 +144,13 @@ class ConferenceRecordingsToStorageOperator(SignalWireBaseOperator):
             self.format,
             self.max_concurrency,
         )
-
-        self.hook.media  # noqa: B018 - build the media session once, before the threads share it
-
-        cancel = self._cancel = threading.Event()
-
-        def archive(recording: dict[str, Any]) -> tuple[dict[str, Any], ObjectStoragePath | None]:
-            return self._archive_one(recording, folder, account, cancel)
-
-        pool = ThreadPoolExecutor(self.max_concurrency, thread_name_prefix="signalwire-archive")
-        try:
-            results = list(pool.map(archive, recordings))
-        except BaseException:
-            cancel.set()  # a timeout or kill raised here: stop the downloads, do not wait them out
-            raise
-        finally:
-            pool.shutdown(wait=True, cancel_futures=True)
-            self._cancel = None
-        archived = [outcome for outcome, _ in results]
-        self._stored = [(o["recording_sid"], p) for o, p in results if p is not None]
         self._lineage_source = (
             urlsplit(self.hook.settings.base_url).netloc,
             account,
             conference_sid,
         )
-        context["ti"].xcom_push(key="archived", value=archived)
+        results = self._archive_all(recordings, folder, account, context)
+        archived = [outcome for outcome, _ in results]
         failed = [outcome for outcome in archived if "error" in outcome]
         downloaded = sum(1 for o in archived if not o["skipped"] and "error" not in o)
         self.log.info(
@@ -165,6 +169,53 @@ class ConferenceRecordingsToStorageOperator(SignalWireBaseOperator):
             )
         return archived
 
+    def _archive_all(
+        self,
+        recordings: list[Any],
+        folder: ObjectStoragePath,
+        account: str,
+        context: Context,
+    ) -> list[tuple[dict[str, Any], ObjectStoragePath | None]]:
+        """Archive every recording on the pool; push ``archived`` whatever happens, then return."""
+        self.hook.media  # noqa: B018 - build the media session once, before the threads share it
+        cancel = self._cancel = threading.Event()
+        leftovers = stale_parts(folder)
+
+        def archive(recording: Any) -> tuple[dict[str, Any], ObjectStoragePath | None]:
+            return self._archive_one(recording, folder, account, cancel, leftovers)
+
+        pool = ThreadPoolExecutor(self.max_concurrency, thread_name_prefix="signalwire-archive")
+        futures: list[Future[tuple[dict[str, Any], ObjectStoragePath | None]]] = []
+        try:
+            for recording in recordings:  # a loop: an interrupt keeps the futures submitted
+                futures.append(pool.submit(archive, recording))
+            results = [future.result() for future in futures]
+        except BaseException:
+            cancel.set()  # a timeout or kill raised here: stop the downloads, do not wait them out
+            pool.shutdown(wait=True, cancel_futures=True)
+            self._cancel = None
+            interrupted = [
+                _finished_or_dropped(future, recording)
+                for future, recording in zip(futures, recordings, strict=False)
+            ]
+            interrupted += [(_dropped(r), None) for r in recordings[len(futures) :]]
+            self._push(context, interrupted)
+            raise
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
+            self._cancel = None
+        self._push(context, results)
+        return results
+
+    def _push(
+        self,
+        context: Context,
+        results: list[tuple[dict[str, Any], ObjectStoragePath | None]],
+    ) -> None:
+        self._stored = [(o["recording_sid"], p) for o, p in results if p is not None]
+        context["ti"].xcom_push(key="archived", value=[outcome for outcome, _ in results])
+        self._pushed = True
+
     def on_kill(self) -> None:
         """
         Stop now: requests in flight are cut off and no new one starts.
@@ -179,25 +230,26 @@ class ConferenceRecordingsToStorageOperator(SignalWireBaseOperator):
 
     def _archive_one(
         self,
-        recording: dict[str, Any],
+        recording: Any,
         folder: ObjectStoragePath,
         account: str,
         cancel: threading.Event,
+        leftovers: dict[str, list[str]],
     ) -> tuple[dict[str, Any], ObjectStoragePath | None]:
         """Archive one recording; return its outcome and its stored path (``None`` if none)."""
-        outcome: dict[str, Any] = {
-            "recording_sid": recording.get("sid"),
-            "path": None,
-            "bytes": None,
-            "sha256": None,
-            "skipped": False,
-        }
+        listed = recording if isinstance(recording, dict) else {}
+        outcome = _outcome(listed.get("sid"))
         try:
             # Validated before it names a file: a SID can never climb out of the folder.
-            sid = validate_sid("recording_sid", recording.get("sid"))
+            sid = validate_sid("recording_sid", listed.get("sid"))
             final = folder / f"{sid}.{self.format}"
             outcome["path"] = str(final)
-            status = recording.get("status")
+            removed = remove_stale_parts(folder, leftovers.get(final.name, []))
+            if removed:
+                self.log.info(
+                    "Recording %s: removed %d partial file(s) an earlier run left", sid, removed
+                )
+            status = listed.get("status")
             if status != "completed":
                 self.log.warning("Recording %s is %s, not completed yet: skipped", sid, status)
                 outcome["skipped"] = True
@@ -205,12 +257,15 @@ class ConferenceRecordingsToStorageOperator(SignalWireBaseOperator):
             if cancel.is_set():
                 raise DownloadCancelledError(f"Recording {sid}: the task is stopping; not started")
             self._copy(sid, final, account, outcome, cancel)
-        except (SignalWireError, OSError) as err:
+        except Exception as err:  # one recording's odd answer never aborts the others
             if isinstance(err, SignalWireCancelledError):  # on_kill cut the request off
                 err = DownloadCancelledError(
                     f"Recording {outcome['recording_sid']}: the task is stopping; download dropped"
                 )
-            outcome["error"] = str(err)
+            elif not isinstance(err, SignalWireError | OSError):
+                self.log.exception("Recording %s: unexpected failure", outcome["recording_sid"])
+            outcome.update(bytes=None, sha256=None, skipped=False)
+            outcome["error"] = str(err) or type(err).__name__
             outcome["error_type"] = type(err).__name__
             return outcome, None
         return outcome, final
@@ -224,6 +279,7 @@ class ConferenceRecordingsToStorageOperator(SignalWireBaseOperator):
         cancel: threading.Event,
     ) -> None:
         """Download one recording unless it is already there; fill in its outcome."""
+        require_regular_file_or_nothing(final)
         kept = None if self.overwrite else existing_size(final)
         if kept is not None:
             announced = self.hook.recording_media_length(
@@ -259,6 +315,33 @@ class ConferenceRecordingsToStorageOperator(SignalWireBaseOperator):
 
         host, account, conference_sid = self._lineage_source or ("", "", "")
         return archive_lineage(host, account, conference_sid, self._stored)
+
+
+def _outcome(sid: Any) -> dict[str, Any]:
+    return {
+        "recording_sid": sid if isinstance(sid, str) else None,
+        "path": None,
+        "bytes": None,
+        "sha256": None,
+        "skipped": False,
+    }
+
+
+def _dropped(recording: Any) -> dict[str, Any]:
+    sid = recording.get("sid") if isinstance(recording, dict) else None
+    outcome = _outcome(sid)
+    outcome["error"] = f"Recording {outcome['recording_sid']}: the task is stopping; not finished"
+    outcome["error_type"] = DownloadCancelledError.__name__
+    return outcome
+
+
+def _finished_or_dropped(
+    future: Future[tuple[dict[str, Any], ObjectStoragePath | None]], recording: Any
+) -> tuple[dict[str, Any], ObjectStoragePath | None]:
+    """The outcome of a recording when the task was interrupted: its own if it had one."""
+    if future.done() and not future.cancelled() and future.exception() is None:
+        return future.result()
+    return _dropped(recording), None
 
 
 def _destination(value: Any) -> ObjectStoragePath:

@@ -15,18 +15,21 @@ from typing import TYPE_CHECKING, Any
 
 from airflow.triggers.base import BaseEventTrigger, BaseTrigger, TriggerEvent
 
-from airflow_provider_signalwire.exceptions import SignalWireError, SignalWireValidationError
+from airflow_provider_signalwire.exceptions import SignalWireError
 from airflow_provider_signalwire.hooks._api import (
-    check_timeout,
-    exactly_one_target,
-    validate_friendly_name,
-    validate_target_status,
+    MAX_INTERVAL_SECONDS,
+    MAX_TIMEOUT_SECONDS,
+    check_retry_knobs,
+    check_seconds,
 )
 from airflow_provider_signalwire.hooks._conferences import (
     NOT_LOOKED_YET,
     describe_target,
+    exactly_one_target,
     log_change,
     parse_date_created,
+    validate_friendly_name,
+    validate_target_status,
 )
 from airflow_provider_signalwire.hooks._errors import scrub
 from airflow_provider_signalwire.triggers._conference_events import (
@@ -60,10 +63,15 @@ class ConferenceStatusTrigger(BaseTrigger):
     :param signalwire_conn_id: the ``signalwire`` connection to use.
     :param account_sid: account (Project ID) that owns the conference; defaults to the
         connection's Project ID.
-    :param poll_interval: seconds between two looks at the conference.
-    :param max_attempts: requests per look, the first one included.
-    :param initial_backoff: seconds before the second attempt; doubles with every attempt.
-    :param max_backoff: cap of the exponential wait in seconds (a server-asked wait is not capped).
+    :param poll_interval: seconds between two looks at the conference, 0 < s <= 86400.
+    :param max_attempts: requests per look, the first one included (1 to 100).
+    :param initial_backoff: seconds before the second attempt (0 to 3600); doubles with every
+        attempt.
+    :param max_backoff: cap of the exponential wait in seconds, 0 to 3600 (a server-asked wait is
+        not capped).
+
+    Numeric arguments that are NaN, infinite, out of range or of the wrong type raise
+    :class:`~airflow_provider_signalwire.exceptions.SignalWireValidationError` at construction.
     """
 
     def __init__(
@@ -86,7 +94,10 @@ class ConferenceStatusTrigger(BaseTrigger):
         self.target_statuses = list(validate_target_status(target_statuses))
         self.signalwire_conn_id = signalwire_conn_id
         self.account_sid = account_sid
-        self.poll_interval = float(poll_interval)
+        self.poll_interval = check_seconds(
+            "poll_interval", poll_interval, high=MAX_INTERVAL_SECONDS
+        )
+        check_retry_knobs(max_attempts, initial_backoff, max_backoff)
         self.max_attempts = max_attempts
         self.initial_backoff = float(initial_backoff)
         self.max_backoff = float(max_backoff)
@@ -190,10 +201,7 @@ class ConferenceEventTrigger(BaseEventTrigger):
         )
         self.signalwire_conn_id = signalwire_conn_id
         self.account_sid = account_sid
-        interval = check_timeout(poll_interval, "poll_interval")
-        if interval is None:
-            raise SignalWireValidationError("ConferenceEventTrigger needs a poll_interval.")
-        self.poll_interval = interval
+        self.poll_interval = check_seconds("poll_interval", poll_interval, high=MAX_TIMEOUT_SECONDS)
 
     def serialize(self) -> tuple[str, dict[str, Any]]:
         """Return the class path and every constructor argument, JSON-safe (no secret)."""

@@ -1,5 +1,5 @@
 """
-The paths of the Compatibility API (``hooks/_urls.py``) as tables: routes, encoding, paging.
+The paths of the Compatibility API (``hooks/_api.py``) as tables: routes, encoding, paging.
 
 Each row is one rule of the specification, named by its test id; the values are exact.
 """
@@ -17,10 +17,7 @@ from airflow_provider_signalwire.exceptions import (
 from airflow_provider_signalwire.hooks._api import (
     API_ROOT,
     account_path,
-    conference_child_path,
-    conference_path,
     conference_relative_path,
-    conferences_path,
     next_page,
     recording_media_relative_path,
 )
@@ -32,6 +29,22 @@ ACCOUNT = "0c7e9a3e-1b2d-4c5f-8a9b-7d6e5f4a3b2c"
 CONFERENCE = "CFa1b2c3d4"
 BASE = f"/api/laml/2010-04-01/Accounts/{ACCOUNT}"
 CONFERENCES = f"{BASE}/Conferences"
+
+
+def conferences_path(account_sid: str) -> str:
+    """An account's conferences, as every hook method joins the two parts."""
+    return account_path(account_sid) + conference_relative_path(None)
+
+
+def conference_path(account_sid: str, conference_sid: str) -> str:
+    return account_path(account_sid) + conference_relative_path(conference_sid)
+
+
+def conference_child_path(
+    account_sid: str, conference_sid: str, collection: str, child: str | None = None
+) -> str:
+    return account_path(account_sid) + conference_relative_path(conference_sid, collection, child)
+
 
 ROUTES = [
     (lambda: account_path(ACCOUNT), BASE, "an account is its Project ID under the API root"),

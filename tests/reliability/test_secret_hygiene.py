@@ -32,7 +32,7 @@ from airflow_provider_signalwire.exceptions import (
     SignalWireError,
     SignalWireValidationError,
 )
-from airflow_provider_signalwire.hooks._api import conference_path
+from airflow_provider_signalwire.hooks._api import account_path, conference_relative_path
 from airflow_provider_signalwire.hooks._connection import settings_from_connection
 from airflow_provider_signalwire.hooks._retry import is_transient
 from airflow_provider_signalwire.hooks.async_signalwire import AsyncSignalWireClient
@@ -254,7 +254,9 @@ def async_get_conference(url: str, extra: dict[str, Any], conference_sid: str) -
 
     async def go() -> Any:
         async with async_client(url, **extra) as client:
-            return await client.request("GET", conference_path(PROJECT_ID, conference_sid))
+            return await client.request(
+                "GET", account_path(PROJECT_ID) + conference_relative_path(conference_sid)
+            )
 
     return asyncio.run(go())
 

@@ -18,8 +18,11 @@ from signalwire_test_support import PROJECT_ID, TOKEN, connection_json
 
 from airflow_provider_signalwire.exceptions import SignalWireValidationError
 from airflow_provider_signalwire.hooks import _conference_poller, _errors, _wire
-from airflow_provider_signalwire.hooks._api import validate_target_status
-from airflow_provider_signalwire.hooks._conferences import newest_conference, parse_date_created
+from airflow_provider_signalwire.hooks._conferences import (
+    newest_conference,
+    parse_date_created,
+    validate_target_status,
+)
 from airflow_provider_signalwire.testing import Fault, SignalWireEmulator
 from airflow_provider_signalwire.triggers import conference as trigger_module
 from airflow_provider_signalwire.triggers.conference import ConferenceStatusTrigger
