@@ -47,7 +47,7 @@ with DAG(
         max_concurrency=4,
     )
 
-    @task
+    @task(multiple_outputs=True)
     def report(**context: Any) -> dict[str, int]:
         """Count what the archive task did, from its ``archived`` XCom."""
         archived = context["ti"].xcom_pull(task_ids="archive_recordings", key="archived") or []
