@@ -54,12 +54,23 @@ class TriggeredChecks:
             str(report),
         )
         [state] = [c for c in self.c.emulator("GET", "/state")["conferences"] if c["sid"] == sid]
-        left = {p["call_sid"]: (p["muted"], p["hold"]) for p in state["participants"]}
+        writes = sorted(
+            (r["method"], r["path"].split(sid, 1)[1], r["form"])
+            for r in self.c.emulator("GET", "/requests")
+            if sid in r["path"] and r["method"] != "GET"
+        )
         self.c.ok(
-            "participants: the emulator holds the conference completed, one participant muted "
-            "and held, the other gone",
-            state["status"] == "completed" and removed not in left and left.get(held, (1, 1)),
-            f"status={state['status']}, participants={left}",
+            "participants: the emulator got one hold, one removal and one end, and holds the "
+            "conference completed with nobody left",
+            writes
+            == [
+                ("DELETE", f"/Participants/{removed}", {}),
+                ("POST", "", {"Status": ["completed"]}),
+                ("POST", f"/Participants/{held}", {"Hold": ["true"], "Muted": ["true"]}),
+            ]
+            and state["status"] == "completed"
+            and not state["participants"],
+            f"status={state['status']}, writes={writes}",
         )
 
     def archive(self) -> None:
