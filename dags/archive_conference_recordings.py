@@ -50,7 +50,7 @@ with DAG(
     # [END howto_archive_operator]
 
     # [START howto_archive_report]
-    @task
+    @task(multiple_outputs=True)
     def report(**context: Any) -> dict[str, int]:
         """Count what the archive task did, from its ``archived`` XCom."""
         archived = context["ti"].xcom_pull(task_ids="archive_recordings", key="archived") or []

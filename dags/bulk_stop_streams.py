@@ -56,7 +56,7 @@ with DAG(
         task_id="stop_bulk", streams=second_half(), max_concurrency=8
     )
 
-    @task
+    @task(multiple_outputs=True)
     def summarize(mapped: list[dict[str, Any]], bulk: list[dict[str, Any]]) -> dict[str, int]:
         """Count the streams each way stopped."""
         counts = {

@@ -58,7 +58,7 @@ with DAG(
         stream_sid="{{ ti.xcom_pull(task_ids='start_stream', key='stream_sid') }}",
     )
 
-    @task
+    @task(multiple_outputs=True)
     def report(**context: Any) -> dict[str, Any]:
         """Summarise what happened, from XCom."""
         ti = context["ti"]

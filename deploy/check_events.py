@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 from deployment import EVENT_POLL_INTERVAL, group_members, read_pid, start_airflow_component
 
 if TYPE_CHECKING:
-    from check_deploy import Checker
+    from checker import Checker
 
 EVENT_DAG = "signalwire_conference_ended"
 #: The trigger's poll interval in this deployment (``SIGNALWIRE_EVENT_POLL_INTERVAL``).
@@ -33,7 +33,7 @@ class EventChecks:
     """
     The two event-driven checks, on top of the checker's plumbing.
 
-    :param checker: the running :class:`check_deploy.Checker` (REST API, emulator, results).
+    :param checker: the running :class:`checker.Checker` (REST API, emulator, results).
     """
 
     def __init__(self, checker: Checker) -> None:

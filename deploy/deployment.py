@@ -42,6 +42,12 @@ WORKER_CONCURRENCY = int(os.environ.get("DEPLOY_WORKER_CONCURRENCY", "4"))
 STOP_DAG_SCHEDULE = os.environ.get("DEPLOY_STOP_DAG_SCHEDULE", "*/1 * * * *")
 EVENT_POLL_INTERVAL = os.environ.get("DEPLOY_EVENT_POLL_INTERVAL", "5")
 CONN_ID = "signalwire_default"
+#: The connection's Default From number (extra ``from_number``): the notifier's sender.
+SENDER_NUMBER = "+15550100999"
+#: The Variable ``signalwire_oncall_numbers`` that dags/notify_on_failure.py texts.
+ONCALL_NUMBERS = ("+15550100001", "+15550100002")
+#: Where the archive DAG's scheduled runs put recordings (``SIGNALWIRE_ARCHIVE_DESTINATION``).
+RECORDINGS = RUN / "recordings"
 
 # Start order; `down` stops them in reverse.
 AIRFLOW_COMPONENTS = ("api-server", "scheduler", "dag-processor", "triggerer", *WORKERS)
@@ -265,7 +271,8 @@ def airflow_env(state: dict[str, Any]) -> dict[str, str]:
             "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_ALL_ADMINS": "True",
             "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": f"{API}/execution/",
             "AIRFLOW__CORE__TEST_CONNECTION": "Enabled",
-            "AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION": "True",
+            # The example DAGs run on their schedules as soon as they are parsed.
+            "AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION": "False",
             "AIRFLOW__API__BASE_URL": f"{API}/",
             "AIRFLOW__API__HOST": HOST,
             "AIRFLOW__API__PORT": str(API_PORT),
@@ -290,6 +297,8 @@ def airflow_env(state: dict[str, Any]) -> dict[str, str]:
             "SIGNALWIRE_STOP_DAG_SCHEDULE": STOP_DAG_SCHEDULE,
             # Read by dags/conference_ended_asset.py at parse time: the event trigger's interval.
             "SIGNALWIRE_EVENT_POLL_INTERVAL": EVENT_POLL_INTERVAL,
+            # Read by dags/archive_conference_recordings.py: inside the run folder, not /tmp.
+            "SIGNALWIRE_ARCHIVE_DESTINATION": RECORDINGS.as_uri(),
         }
     )
     return env

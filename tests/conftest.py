@@ -14,7 +14,7 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
@@ -26,7 +26,7 @@ os.environ["AIRFLOW__CORE__DAGS_FOLDER"] = str(REPO / "dags")
 os.environ["AIRFLOW__LOGGING__LOGGING_LEVEL"] = "INFO"
 os.environ.pop("AIRFLOW_CONN_SIGNALWIRE_DEFAULT", None)
 
-from signalwire_test_support import PROJECT_ID, TOKEN, connection_json  # noqa: E402
+from signalwire_test_support import PROJECT_ID, TOKEN, connection_json, skip_reasons  # noqa: E402
 
 from airflow_provider_signalwire.testing import SignalWireEmulator  # noqa: E402
 
@@ -71,6 +71,18 @@ def signalwire_default(
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     shutil.rmtree(AIRFLOW_HOME, ignore_errors=True)
+
+
+#: ``scripts/test`` names a file here; the run writes one line per skip reason into it
+#: (``<count><TAB><reason>``), so that the script's last line can say what was skipped.
+SKIPS_FILE_ENV = "SIGNALWIRE_SKIPS_FILE"
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    path = os.environ.get(SKIPS_FILE_ENV)
+    if path:
+        reasons = skip_reasons(terminalreporter.stats.get("skipped", []))
+        Path(path).write_text("".join(f"{n}\t{reason}\n" for reason, n in reasons.items()))
 
 
 @pytest.fixture(scope="session")

@@ -7,6 +7,7 @@ import os
 import shutil
 import sqlite3
 import tempfile
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -110,3 +111,17 @@ def read_xcom(dag_id: str, task_id: str, key: str, *, order_by: str) -> list[Any
         finally:
             db.close()
     return [json.loads(value) for (value,) in rows]
+
+
+def skip_reasons(skipped: list[Any]) -> Counter[str]:
+    """
+    Count the skipped tests of a run by reason.
+
+    :param skipped: pytest's ``skipped`` reports (``terminalreporter.stats["skipped"]``).
+    """
+    reasons: Counter[str] = Counter()
+    for report in skipped:
+        longrepr = report.longrepr
+        reason = longrepr[2] if isinstance(longrepr, tuple) else str(longrepr)
+        reasons[reason.removeprefix("Skipped: ")] += 1
+    return reasons

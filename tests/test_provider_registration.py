@@ -37,7 +37,8 @@ def test_ships_py_typed() -> None:
 
 
 @pytest.mark.skipif(
-    not os.environ.get("SIGNALWIRE_REQUIRE_INSTALLED"), reason="only when testing the built wheel"
+    not os.environ.get("SIGNALWIRE_REQUIRE_INSTALLED"),
+    reason="runs only against the built wheel: run scripts/test without --no-build",
 )
 def test_tests_run_against_the_installed_package() -> None:
     installed = Path(airflow_provider_signalwire.__file__).resolve()

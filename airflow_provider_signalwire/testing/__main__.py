@@ -35,23 +35,36 @@ def build_parser() -> argparse.ArgumentParser:
         prog="python -m airflow_provider_signalwire.testing",
         description="Local SignalWire Compatibility API emulator (loopback only).",
     )
-    parser.add_argument("--host", default="127.0.0.1", help="loopback address to bind")
-    parser.add_argument("--port", type=int, default=8765, help="TCP port; 0 picks a free one")
+    parser.add_argument(
+        "--host", default="127.0.0.1", help="loopback address to bind (default: %(default)s)"
+    )
+    parser.add_argument(
+        "--port", type=int, default=8765, help="TCP port; 0 picks a free one (default: %(default)s)"
+    )
     parser.add_argument(
         "--project-id",
         default=DEFAULT_PROJECT_ID,
-        help="project ID (auth user); a UUID, as the API's account_sid is one",
+        help="project ID (auth user), a UUID like the API's account_sid (default: %(default)s)",
     )
-    parser.add_argument("--token", help=f"API token; defaults to ${TOKEN_ENV}")
-    parser.add_argument("--seed", type=int, default=0, help="seed of the seeded SIDs")
+    parser.add_argument(
+        "--token", help=f"API token (default: the environment variable {TOKEN_ENV})"
+    )
+    parser.add_argument(
+        "--seed", type=int, default=0, help="seed of the seeded SIDs (default: %(default)s)"
+    )
     parser.add_argument(
         "--repeat-stop-status",
         type=int,
         choices=(200, 404),
         default=200,
-        help="answer to stopping an already stopped stream",
+        help="answer to stopping an already stopped stream (default: %(default)s)",
     )
-    parser.add_argument("--latency", type=float, default=0.0, help="seconds added per request")
+    parser.add_argument(
+        "--latency",
+        type=float,
+        default=0.0,
+        help="seconds added per request (default: %(default)s)",
+    )
     parser.add_argument("--verbose", action="store_true", help="log requests to stderr")
     return parser
 

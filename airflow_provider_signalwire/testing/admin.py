@@ -24,6 +24,7 @@ affected (they need the token). Endpoints (form-encoded bodies):
 * ``POST conferences/{sid}/streams`` (``Count``, or ``Name`` once per stream) -- add streams;
 * ``POST conferences/{sid}/recordings`` (``Count``, ``Status``, ``Size`` of the media file) --
   add recordings;
+* ``POST conferences/{sid}/participants`` (``Count``) -- add participants (not muted, not held);
 * ``POST faults`` / ``DELETE faults`` -- queue a :class:`~.faults.Fault` (``Action``,
   ``Status``, ``Body``, ``ContentType``, ``RetryAfter``, ``Delay``, ``Method``, ``PathContains``,
   ``Times``, and mid-file ``AfterBytes``, ``ContentLength``), or drop them all;
@@ -68,6 +69,7 @@ _ROUTES: dict[tuple[str, ...], tuple[str, ...]] = {
     ("conferences", "*"): ("POST",),
     ("conferences", "*", "streams"): ("POST",),
     ("conferences", "*", "recordings"): ("POST",),
+    ("conferences", "*", "participants"): ("POST",),
     ("faults",): ("POST", "DELETE"),
     ("config",): ("GET", "POST"),
 }
@@ -188,6 +190,8 @@ def _dispatch(
         return _add_streams(control, segments[1], form)
     if shape == ("conferences", "*", "recordings"):
         return _add_recordings(control, segments[1], form)
+    if shape == ("conferences", "*", "participants"):
+        return _add_participants(control, segments[1], form)
     if shape == ("faults",):
         if method == "DELETE":
             control.faults.clear()
@@ -266,6 +270,15 @@ def _add_recordings(control: EmulatorControl, sid: str, form: Params) -> Respons
         control.store.media.set_size(recording["sid"], size)
         recordings.append(recording)
     return json_response(201, {"recordings": recordings})
+
+
+def _add_participants(control: EmulatorControl, sid: str, form: Params) -> Response:
+    count = int(_number(form, "Count", 1))
+    if not 1 <= count <= 100:
+        raise ValueError(f"Count must be from 1 to 100, got {count}")
+    control.store.conferences.get(sid)  # an unknown conference is a 404, before any change
+    participants = [control.store.participants.add(sid) for _ in range(count)]
+    return json_response(201, {"participants": participants})
 
 
 def _add_fault(control: EmulatorControl, form: Params) -> Response:

@@ -38,17 +38,13 @@ from typing import TYPE_CHECKING, Any
 import httpx
 import pytest
 from airflow_api_server import AirflowApi
+from skip_notice import browser_skip_reason
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
 REPO = Path(__file__).resolve().parents[2]
 SERVER_START_TIMEOUT = 180.0
-HOW_TO_ENABLE = (
-    "install Chromium and Playwright's Python package to run them: "
-    "`apt-get install chromium` and `pip install playwright` (or `pip install .[test]`); "
-    "Playwright's own browser download is not needed. With CI=true they fail instead of skipping."
-)
 CHROMIUM_ARGS = [
     "--no-sandbox",  # needed as root (CI containers)
     "--headless",
@@ -191,17 +187,18 @@ def _chromium_executable() -> str | None:
     return None
 
 
-def _missing_for_browser_tests() -> list[str]:
-    missing = []
+def _missing_for_browser_tests() -> dict[str, str]:
+    """Return what the browser tests lack, as {piece: what is wrong}; empty when they can run."""
+    missing = {}
     try:
         has_playwright = importlib.util.find_spec("playwright") is not None
     except (ImportError, ValueError):
         has_playwright = False
     if not has_playwright:
-        missing.append("the `playwright` Python package")
+        missing["playwright"] = "the `playwright` Python package"
     if _chromium_executable() is None:
         configured = os.environ.get("SIGNALWIRE_CHROMIUM")
-        missing.append(
+        missing["chromium"] = (
             f"Chromium (SIGNALWIRE_CHROMIUM={configured!r} not found)"
             if configured
             else "Chromium (no `chromium` or `chromium-browser` on PATH)"
@@ -216,7 +213,7 @@ def chromium() -> Iterator[Any]:
     """A headless Chromium (Playwright ``Browser``); skips, or fails in CI, if unavailable."""
     missing = _missing_for_browser_tests()
     if missing:
-        reason = f"BROWSER TESTS NOT RUN: missing {' and '.join(missing)}; {HOW_TO_ENABLE}"
+        reason = browser_skip_reason(missing)
         if os.environ.get("CI", "").lower() == "true":
             pytest.fail(f"{reason} (CI=true: browser tests must run in CI)", pytrace=False)
         _skipped_browser_reasons.append(reason)

@@ -164,3 +164,40 @@ def test_bulk_dag_stops_every_stream_once(airflow_db: Path, emulator: SignalWire
     assert counts == {"mapped_stopped": 4, "bulk_stopped": 3}
     assert len(xcom("signalwire_bulk_stop_streams", "stop_mapped", "stream_status")) == 4
     assert_secrets_nowhere(output)
+
+
+def test_participants_dag_holds_removes_and_ends_the_seeded_conference(
+    airflow_db: Path, emulator: SignalWireEmulator
+) -> None:
+    dag_id = "signalwire_manage_conference_participants"
+    conference_sid = emulator.demo_conference_sid
+    held, removed = emulator.state()["conferences"][0]["participants"][:2]
+
+    output = dags_test(dag_id, emulator)  # the defaults: the SIDs the emulator seeds
+
+    [participant] = xcom(dag_id, "mute_and_hold")
+    assert (participant["call_sid"], participant["muted"], participant["hold"]) == (
+        held["call_sid"], True, True,
+    )  # fmt: skip
+    assert xcom(dag_id, "remove_participant") == [
+        {"conference_sid": conference_sid, "call_sid": removed["call_sid"], "status": "removed"}
+    ]
+    assert xcom(dag_id, "end_conference", "conference_status") == ["completed"]
+    assert xcom(dag_id, "report") == [
+        [
+            f"{held['call_sid']}: muted=True hold=True",
+            f"{removed['call_sid']}: removed",
+            "conference: completed",
+        ]
+    ]
+    [conference] = [c for c in emulator.state()["conferences"] if c["sid"] == conference_sid]
+    assert conference["status"] == "completed"
+    writes = [(r.method, r.path.split(conference_sid, 1)[1]) for r in emulator.requests]
+    assert sorted(writes) == sorted(
+        [
+            ("POST", f"/Participants/{held['call_sid']}"),
+            ("DELETE", f"/Participants/{removed['call_sid']}"),
+            ("POST", ""),
+        ]
+    )  # one request each: nothing retried
+    assert_secrets_nowhere(output)

@@ -108,6 +108,34 @@ class TestAdminEndpoints:
         mismatch = {"Name": ["a", "b"], "Count": "3"}
         assert admin(api, "POST", f"conferences/{sid}/streams", data=mismatch).status_code == 422
 
+    def test_add_participants(self, api: Api):
+        sid = admin(api, "POST", "conferences", data={"Status": "in-progress"}).json()["sid"]
+        added = admin(api, "POST", f"conferences/{sid}/participants", data={"Count": "2"})
+        assert added.status_code == 201
+        call_sids = [p["call_sid"] for p in added.json()["participants"]]
+        assert len(set(call_sids)) == 2
+        listed = api.get(f"{api.conference(sid)}/Participants").json()["participants"]
+        assert [(p["call_sid"], p["muted"], p["hold"]) for p in listed] == [
+            (call_sid, False, False) for call_sid in call_sids
+        ]
+
+    @pytest.mark.parametrize(("count", "status"), [("0", 422), ("101", 422), ("x", 422)])
+    def test_add_participants_refuses_bad_counts(self, api: Api, count: str, status: int):
+        sid = api.emu.demo_conference_sid
+        before = len(admin(api, "GET", "state").json()["conferences"][0]["participants"])
+        got = admin(api, "POST", f"conferences/{sid}/participants", data={"Count": count})
+        assert got.status_code == status
+        after = len(admin(api, "GET", "state").json()["conferences"][0]["participants"])
+        assert after == before
+
+    def test_add_participants_to_an_unknown_conference_is_404(self, api: Api):
+        got = admin(api, "POST", "conferences/no-such-conference/participants")
+        assert got.status_code == 404
+        assert all(
+            not c["sid"].startswith("no-such")
+            for c in admin(api, "GET", "state").json()["conferences"]
+        )
+
     def test_config_reads_back(self, api: Api):
         assert admin(api, "GET", "config").json() == {"repeat_stop_status": 200, "latency": 0.0}
 

@@ -91,3 +91,22 @@ def test_cli_requires_a_token():
     _, stderr = process.communicate(timeout=10)
     assert process.returncode == 2
     assert "SIGNALWIRE_EMULATOR_TOKEN" in stderr
+
+
+def test_help_shows_every_default():
+    from airflow_provider_signalwire.testing.__main__ import DEFAULT_PROJECT_ID, TOKEN_ENV
+
+    process = run_cli("--help")
+    out, _ = process.communicate(timeout=60)
+    assert process.returncode == 0
+    help_text = " ".join(out.split())  # argparse wraps lines
+    for expected in (
+        "(default: 127.0.0.1)",
+        "(default: 8765)",
+        f"(default: {DEFAULT_PROJECT_ID})",
+        f"(default: the environment variable {TOKEN_ENV})",
+        "(default: 0)",
+        "(default: 200)",
+        "(default: 0.0)",
+    ):
+        assert expected in help_text
