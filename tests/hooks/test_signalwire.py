@@ -423,3 +423,19 @@ def test_refused_connection_names_host_port_and_refused(monkeypatch: pytest.Monk
 
     assert f"to {url.split('://')[1]} failed: connection refused" in str(caught.value)
     assert caught.value.maybe_delivered is False
+
+
+def test_for_owner_takes_the_owners_connection_and_every_retry_knob() -> None:
+    class Owner:
+        signalwire_conn_id = "sw_owner"
+        max_attempts = 7
+        initial_backoff = 0.25
+        max_backoff = 12.0
+
+    hook = SignalWireHook.for_owner(Owner(), pool_size=3, timeout=4)
+    assert (hook.signalwire_conn_id, hook.max_attempts) == ("sw_owner", 7)
+    assert (hook.initial_backoff, hook.max_backoff) == (0.25, 12.0)
+    assert (hook.pool_size, hook.timeout) == (3, 4.0)
+    assert (
+        repr(hook) == "SignalWireHook(signalwire_conn_id='sw_owner', max_attempts=7, timeout=4.0)"
+    )
