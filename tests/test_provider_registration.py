@@ -158,3 +158,19 @@ print("\\n".join(added))
     ]  # fmt: skip
     assert heavy == [], heavy
     assert len(foreign) <= 5, foreign
+
+
+def test_the_hook_lays_out_the_form_as_provider_info_declares_it() -> None:
+    """Airflow 3.1 reads the form from the hook class; 3.2+ from get_provider_info: the same."""
+    from airflow_provider_signalwire.get_provider_info import get_provider_info
+    from airflow_provider_signalwire.hooks.signalwire import SignalWireHook
+
+    [declared] = get_provider_info()["connection-types"]
+    behaviour = declared["ui-field-behaviour"]
+    assert SignalWireHook.get_ui_field_behaviour() == {
+        "hidden_fields": list(behaviour["hidden-fields"]),
+        "relabeling": dict(behaviour["relabeling"]),
+        "placeholders": dict(behaviour["placeholders"]),
+    }
+    assert "get_ui_field_behaviour" in vars(SignalWireHook)  # 3.1 looks in the class's own dict
+    assert "get_connection_form_widgets" in vars(SignalWireHook)
