@@ -931,6 +931,50 @@ class TestKilledTasks:
         assert archived["error"].endswith("the task is stopping; download dropped")
         assert [p for p in tmp_path.rglob("*") if p.is_file()] == []
 
+    @pytest.mark.parametrize("safety_net", ["abort", "cancel"])
+    def test_each_archive_kill_safety_net_ends_a_download_on_its_own(
+        self,
+        connect: Callable[..., None],
+        ti: FakeTaskInstance,
+        tmp_path: Path,
+        safety_net: str,
+    ) -> None:
+        """
+        on_kill has two nets: the hook's abort (cuts the socket) and the archive's cancel event
+        (the next write refuses). Each, alone, ends the download (which would otherwise complete
+        in about 2 s) and drops its temporary file; the outcome says the task is stopping.
+        """
+        recording = "RE" + "0a1b2c3d" * 4
+
+        def handler(seen: Seen) -> Answer:
+            if seen.path.endswith("/Recordings"):
+                item = {"sid": recording, "conference_sid": CONF, "status": "completed"}
+                return json_answer({"recordings": [item], "next_page_uri": None})
+            return Answer(
+                body=b"RIFF" + b"\x00" * 96, headers=[("Content-Type", "audio/wav")], drip=0.02
+            )
+
+        with hostile_server(handler) as server:
+            connect(server.url, timeout=30)
+            task = ConferenceRecordingsToStorageOperator(
+                task_id="t", conference_sid=CONF, destination=f"file://{tmp_path}"
+            )
+            thread, outcome = in_thread(lambda: task.execute({"ti": ti}))
+            server.wait_for_request(2)  # the download is in flight
+            if safety_net == "abort":
+                task.hook.abort()
+            else:
+                assert task._cancel is not None
+                task._cancel.set()
+            thread.join(10)
+            assert not thread.is_alive()
+            assert len(server.requests) == 2  # never retried
+        [archived] = ti.xcom["archived"]
+        assert archived["error_type"] == "DownloadCancelledError", archived
+        assert archived["error"].endswith("the task is stopping; download dropped")
+        assert str(outcome[0]) == f"1 of 1 recordings of conference {CONF} could not be archived."
+        assert [p for p in tmp_path.rglob("*") if p.is_file()] == []
+
     def test_bulk_on_kill_pushes_the_outcomes_it_has(
         self, connect: Callable[..., None], ti: FakeTaskInstance
     ) -> None:
