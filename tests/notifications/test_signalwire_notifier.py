@@ -145,6 +145,55 @@ class TestNotify:
         assert TOKEN not in message
         assert TOKEN not in caplog.text
 
+    @pytest.mark.parametrize(
+        ("faults", "raised"),
+        [(0, None), (1, SignalWireNotificationError), (3, SignalWireNotificationError)],
+        ids=["all-reached", "one-failed", "all-failed"],
+    )
+    def test_the_hooks_connections_are_closed_once_whatever_happened(
+        self,
+        emu: SignalWireEmulator,
+        monkeypatch: pytest.MonkeyPatch,
+        faults: int,
+        raised: type[Exception] | None,
+    ) -> None:
+        from airflow_provider_signalwire.hooks.signalwire import SignalWireHook
+
+        closed: list[SignalWireHook] = []
+        real_close = SignalWireHook.close
+
+        def close(hook: SignalWireHook) -> None:
+            closed.append(hook)
+            real_close(hook)
+
+        monkeypatch.setattr(SignalWireHook, "close", close)
+        if faults:
+            emu.add_fault(Fault(status=400, path_contains="/Messages"), times=faults)
+        notifier = SignalWireNotifier(to=[ALICE, BOB, CAROL], from_number=SENDER, body="down")
+        if raised is None:
+            notifier({})
+        else:
+            with pytest.raises(raised):
+                notifier({})
+        assert len(closed) == 1
+        assert "transport" not in vars(closed[0])  # its session is gone, not merely idle
+        assert len(message_requests(emu)) == 3
+
+    def test_the_hook_is_closed_when_the_connection_is_invalid_too(
+        self, emulator: SignalWireEmulator, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        from airflow_provider_signalwire.hooks.signalwire import SignalWireHook
+
+        closed: list[SignalWireHook] = []
+        monkeypatch.setattr(SignalWireHook, "close", lambda hook: closed.append(hook))
+        monkeypatch.setenv(
+            "AIRFLOW_CONN_SIGNALWIRE_DEFAULT", connection_json(emulator.url, timeout="soon")
+        )
+        with pytest.raises(SignalWireValidationError):
+            SignalWireNotifier(to=[ALICE], from_number=SENDER, body="down")({})
+        assert len(closed) == 1
+        assert emulator.requests == []
+
     def test_a_server_error_is_not_retried_and_every_recipient_is_named(
         self, emu: SignalWireEmulator
     ) -> None:
