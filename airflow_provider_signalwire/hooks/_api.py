@@ -386,6 +386,21 @@ def check_retry_knobs(max_attempts: Any, initial_backoff: Any, max_backoff: Any)
     check_seconds("max_backoff", max_backoff, high=MAX_BACKOFF_SECONDS, zero_ok=True)
 
 
+def set_retry_knobs(owner: Any, max_attempts: Any, initial_backoff: Any, max_backoff: Any) -> None:
+    """
+    Check an operator's or sensor's retry knobs and set them on it, where ``for_owner`` reads them.
+
+    :param owner: the operator or sensor being built.
+    :param max_attempts: requests per call: 1 to :data:`MAX_ATTEMPTS`.
+    :param initial_backoff: seconds before the second attempt: 0 to :data:`MAX_BACKOFF_SECONDS`.
+    :param max_backoff: cap of the exponential wait: 0 to :data:`MAX_BACKOFF_SECONDS`.
+    """
+    check_retry_knobs(max_attempts, initial_backoff, max_backoff)
+    owner.max_attempts = max_attempts
+    owner.initial_backoff = initial_backoff
+    owner.max_backoff = max_backoff
+
+
 def check_allowed(call: str, what: str, given: Iterable[str], allowed: Iterable[str]) -> None:
     """
     Refuse keyword arguments that an API call does not take, naming them.

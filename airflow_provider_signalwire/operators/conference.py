@@ -22,8 +22,8 @@ from airflow_provider_signalwire.exceptions import (
 )
 from airflow_provider_signalwire.hooks._api import (
     check_max_concurrency,
-    check_retry_knobs,
     json_argument,
+    set_retry_knobs,
 )
 
 if TYPE_CHECKING:
@@ -58,6 +58,10 @@ class SignalWireBaseOperator(BaseOperator):
     """
 
     ui_color = "#f72a72"
+    #: The retry knobs, checked and set by ``set_retry_knobs``; ``for_owner`` reads them.
+    max_attempts: int
+    initial_backoff: float
+    max_backoff: float
 
     def __init__(
         self,
@@ -70,12 +74,9 @@ class SignalWireBaseOperator(BaseOperator):
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
-        check_retry_knobs(max_attempts, initial_backoff, max_backoff)
+        set_retry_knobs(self, max_attempts, initial_backoff, max_backoff)
         self.signalwire_conn_id = signalwire_conn_id
         self.account_sid = account_sid
-        self.max_attempts = max_attempts
-        self.initial_backoff = initial_backoff
-        self.max_backoff = max_backoff
 
     def _hook_kwargs(self) -> dict[str, Any]:
         return {}

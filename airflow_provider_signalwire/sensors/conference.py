@@ -20,8 +20,8 @@ from airflow_provider_signalwire.exceptions import SignalWireError
 from airflow_provider_signalwire.hooks._api import (
     MAX_INTERVAL_SECONDS,
     MAX_WAIT_SECONDS,
-    check_retry_knobs,
     check_seconds,
+    set_retry_knobs,
     validate_sid,
 )
 from airflow_provider_signalwire.hooks._conferences import (
@@ -81,6 +81,10 @@ class SignalWireConferenceSensor(BaseSensorOperator):
         "account_sid",
     )
     ui_color = "#f72a72"
+    #: The retry knobs, checked and set by ``set_retry_knobs``; ``for_owner`` reads them.
+    max_attempts: int
+    initial_backoff: float
+    max_backoff: float
 
     def __init__(
         self,
@@ -100,16 +104,13 @@ class SignalWireConferenceSensor(BaseSensorOperator):
         super().__init__(**kwargs)
         exactly_one_target(type(self).__name__, conference_sid, friendly_name)
         self.target_statuses = validate_target_status(target_status)
-        check_retry_knobs(max_attempts, initial_backoff, max_backoff)
+        set_retry_knobs(self, max_attempts, initial_backoff, max_backoff)
         self.conference_sid = conference_sid
         self.friendly_name = friendly_name
         self.target_status = target_status
         self.signalwire_conn_id = signalwire_conn_id
         self.account_sid = account_sid
         self.deferrable = deferrable
-        self.max_attempts = max_attempts
-        self.initial_backoff = initial_backoff
-        self.max_backoff = max_backoff
         self._last_seen: Seen = NOT_LOOKED_YET
 
     @cached_property
