@@ -9,20 +9,26 @@ faulted. Endpoints (form-encoded bodies):
 * ``GET requests`` / ``DELETE requests`` -- the recorded API requests;
 * ``GET stats`` / ``DELETE stats`` -- the peak of concurrent API requests, and its reset;
 * ``POST conferences`` (``FriendlyName``, ``Status``) -- create a conference;
-* ``POST conferences/{sid}`` (``Status``, ``After``) -- set its status now or later;
+* ``POST conferences/{sid}`` (``Status``, ``After``, ``At``) -- set its status now or later,
+  or with ``At`` (ISO 8601 with an offset) writing that ``date_updated``;
+* ``POST conferences/{sid}/hide`` (``Seconds``) -- leave it out of listings for a while;
+* ``POST conferences/{sid}/stale`` (``Seconds``) -- list a copy of it as it is now, beside
+  its fresh self, for a while;
 * ``POST conferences/{sid}/streams`` (``Count``, or ``Name`` once per stream) -- add streams;
 * ``POST conferences/{sid}/recordings`` (``Count``, ``Status``, ``Size`` of the media file) --
   add recordings;
 * ``POST faults`` / ``DELETE faults`` -- queue a :class:`~.faults.Fault` (``Action``,
   ``Status``, ``Body``, ``ContentType``, ``RetryAfter``, ``Delay``, ``Method``, ``PathContains``,
   ``Times``, and mid-file ``AfterBytes``, ``ContentLength``), or drop them all;
-* ``GET config`` / ``POST config`` (``RepeatStopStatus``, ``Latency``) -- the settings.
+* ``GET config`` / ``POST config`` (``RepeatStopStatus``, ``Latency``, ``ClockOffset`` in
+  seconds, the server's clock ahead of the real one) -- the settings.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import math
+from datetime import datetime
 from typing import TYPE_CHECKING, Any, cast
 
 from airflow_provider_signalwire.testing.faults import FAULT_ACTIONS, Fault, FaultAction
@@ -55,6 +61,8 @@ _ROUTES: dict[tuple[str, ...], tuple[str, ...]] = {
     ("conferences", "*"): ("POST",),
     ("conferences", "*", "streams"): ("POST",),
     ("conferences", "*", "recordings"): ("POST",),
+    ("conferences", "*", "hide"): ("POST",),
+    ("conferences", "*", "stale"): ("POST",),
     ("faults",): ("POST", "DELETE"),
     ("config",): ("GET", "POST"),
 }
@@ -123,6 +131,12 @@ def _dispatch(
         return _add_streams(control, segments[1], form)
     if shape == ("conferences", "*", "recordings"):
         return _add_recordings(control, segments[1], form)
+    if shape == ("conferences", "*", "hide"):
+        control.store.conferences.hide(segments[1], _number(form, "Seconds", 0.0))
+        return json_response(200, control.store.conferences.get(segments[1]))
+    if shape == ("conferences", "*", "stale"):
+        control.store.conferences.add_stale_copy(segments[1], _number(form, "Seconds", 0.0))
+        return json_response(200, control.store.conferences.get(segments[1]))
     if shape == ("faults",):
         if method == "DELETE":
             control.faults.clear()
@@ -137,6 +151,7 @@ def _settings(control: EmulatorControl) -> dict[str, Any]:
     return {
         "repeat_stop_status": control.repeat_stop_status,
         "latency": control.latency,
+        "clock_offset": control.clock_offset,
     }
 
 
@@ -162,10 +177,27 @@ def _set_status(control: EmulatorControl, sid: str, form: Params) -> Response:
     status = first(form, "Status") or ""
     _choice("Status", status, CONFERENCE_STATUSES)
     after = _number(form, "After", 0.0)
+    at = _moment(first(form, "At"))
+    if at is not None:
+        if after > 0:
+            raise ValueError("give At or After, not both")
+        return json_response(200, control.store.conferences.set_status(sid, status, at))
     if after > 0:
         control.schedule_conference_status(sid, status, after)
         return json_response(200, control.store.conferences.get(sid))
     return json_response(200, control.store.conferences.set_status(sid, status))
+
+
+def _moment(raw: str | None) -> datetime | None:
+    if not raw:
+        return None
+    try:
+        moment = datetime.fromisoformat(raw)
+    except ValueError:
+        raise ValueError(f"At must be an ISO 8601 date and time, got {raw!r}") from None
+    if moment.tzinfo is None:
+        raise ValueError(f"At must carry a UTC offset, got {raw!r}")
+    return moment
 
 
 def _add_streams(control: EmulatorControl, sid: str, form: Params) -> Response:
@@ -245,3 +277,5 @@ def _configure(control: EmulatorControl, form: Params) -> None:
         control.repeat_stop_status = int(_number(form, "RepeatStopStatus", 200))
     if first(form, "Latency"):
         control.latency = _number(form, "Latency", 0.0)
+    if first(form, "ClockOffset"):
+        control.clock_offset = _number(form, "ClockOffset", 0.0)
