@@ -11,6 +11,9 @@ from __future__ import annotations
 
 import asyncio
 import ssl
+import time
+from datetime import datetime, timedelta
+from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING, Any
 
 import httpx
@@ -78,6 +81,21 @@ class AsyncSignalWireClient(TransportBase):
         super().__init__(settings, **knobs)
         self.sleep = sleep
         self._client: httpx.AsyncClient | None = None
+        # The ``Date`` header of the latest answer, and time.monotonic() when it arrived.
+        self._server_date: tuple[datetime, float] | None = None
+
+    def server_now(self) -> datetime | None:
+        """
+        The server's clock now, from the ``Date`` header of the latest answer that had one.
+
+        The header has whole seconds, so this may be up to a second behind; the time elapsed
+        since that answer is added with the monotonic clock, never the local wall clock.
+        ``None`` before the first answer with a readable ``Date``.
+        """
+        if self._server_date is None:
+            return None
+        moment, received = self._server_date
+        return moment + timedelta(seconds=time.monotonic() - received)
 
     async def __aenter__(self) -> AsyncSignalWireClient:
         if self._client is None:
@@ -169,8 +187,19 @@ class AsyncSignalWireClient(TransportBase):
             deadline.cancel()
         if failure is not None:
             raise failure
+        self._note_server_date(response.headers.get("Date"))
         answer = Answer(response.status_code, response.headers, body, response.reason_phrase or "")
         return self.result(answer, method, path, history, secrets)
+
+    def _note_server_date(self, value: str | None) -> None:
+        if not value:
+            return
+        try:
+            moment = parsedate_to_datetime(value)
+        except (TypeError, ValueError, IndexError):
+            return
+        if moment.tzinfo is not None:  # an HTTP date is GMT; a naive one is not HTTP
+            self._server_date = (moment, time.monotonic())
 
 
 class _AnswerDeadline:
