@@ -20,8 +20,9 @@ faulted. Endpoints (form-encoded bodies):
 * ``POST faults`` / ``DELETE faults`` -- queue a :class:`~.faults.Fault` (``Action``,
   ``Status``, ``Body``, ``ContentType``, ``RetryAfter``, ``Delay``, ``Method``, ``PathContains``,
   ``Times``, and mid-file ``AfterBytes``, ``ContentLength``), or drop them all;
-* ``GET config`` / ``POST config`` (``RepeatStopStatus``, ``Latency``, ``ClockOffset`` in
-  seconds, the server's clock ahead of the real one) -- the settings.
+* ``GET config`` / ``POST config`` (``RepeatStopStatus``, ``Latency``) -- the settings;
+* ``GET clock`` / ``POST clock`` (``Offset``, seconds the server's clock is ahead of the real
+  one, negative for behind) -- the server's clock: ``{"offset": ..., "now": ISO 8601}``.
 """
 
 from __future__ import annotations
@@ -65,6 +66,7 @@ _ROUTES: dict[tuple[str, ...], tuple[str, ...]] = {
     ("conferences", "*", "stale"): ("POST",),
     ("faults",): ("POST", "DELETE"),
     ("config",): ("GET", "POST"),
+    ("clock",): ("GET", "POST"),
 }
 
 
@@ -142,6 +144,11 @@ def _dispatch(
             control.faults.clear()
             return no_content()
         return _add_fault(control, form)
+    if shape == ("clock",):
+        if method == "POST" and first(form, "Offset"):
+            control.clock_offset = _number(form, "Offset", 0.0)
+        now = control.store.space.now().isoformat()
+        return json_response(200, {"offset": control.clock_offset, "now": now})
     if method == "POST":
         _configure(control, form)
     return json_response(200, _settings(control))
@@ -151,7 +158,6 @@ def _settings(control: EmulatorControl) -> dict[str, Any]:
     return {
         "repeat_stop_status": control.repeat_stop_status,
         "latency": control.latency,
-        "clock_offset": control.clock_offset,
     }
 
 
@@ -277,5 +283,3 @@ def _configure(control: EmulatorControl, form: Params) -> None:
         control.repeat_stop_status = int(_number(form, "RepeatStopStatus", 200))
     if first(form, "Latency"):
         control.latency = _number(form, "Latency", 0.0)
-    if first(form, "ClockOffset"):
-        control.clock_offset = _number(form, "ClockOffset", 0.0)

@@ -202,13 +202,7 @@ class SignalWireEmulator:
 
     @property
     def clock_offset(self) -> float:
-        """
-        Seconds the server's clock is ahead of the real one (negative: behind); 0 by default.
-
-        Every date the emulator writes from then on (``date_updated`` of a change, ...) and
-        the ``Date`` header of its answers are read from that clock, as from a SignalWire
-        whose clock is skewed against the triggerer's.
-        """
+        """Seconds the server's clock (its dates, its ``Date`` header) is ahead of the real one."""
         return self._control.clock_offset
 
     @clock_offset.setter
@@ -293,8 +287,7 @@ class SignalWireEmulator:
 
         :param conference_sid: the conference SID.
         :param status: ``init``, ``in-progress`` or ``completed``.
-        :param at: the ``date_updated`` to write instead of the server's now (aware), e.g. an
-            absurd one in 2099 as a misbehaving server might list.
+        :param at: the ``date_updated`` to write instead of now (aware; e.g. an absurd one).
         """
         if at is not None and at.tzinfo is None:
             raise ValueError(f"at must be timezone-aware, got {at!r}")
@@ -302,10 +295,9 @@ class SignalWireEmulator:
 
     def hide_conference(self, conference_sid: str, seconds: float) -> None:
         """
-        Leave a conference out of every listing for ``seconds`` (of the emulator's clock).
+        Leave a conference out of listings for ``seconds`` of the emulator's clock (not GET).
 
-        As a busy SignalWire's listings may (eventual consistency, a page that shifted while
-        it was read). Fetching it by SID still works. Hiding it again restarts the time.
+        As a busy SignalWire's listings may (eventual consistency, a page shift).
 
         :param conference_sid: the conference SID.
         :param seconds: how long, in seconds (> 0).
@@ -314,10 +306,7 @@ class SignalWireEmulator:
 
     def add_stale_copy(self, conference_sid: str, seconds: float) -> None:
         """
-        List a copy of the conference as it is now, beside its fresh self, for ``seconds``.
-
-        Change the conference afterwards, and listings show the old state and the new one
-        (as a lagging replica would), the copy right after the fresh one.
+        List a copy of the conference as it is now after its fresh self (a lagging replica).
 
         :param conference_sid: the conference SID.
         :param seconds: how long, in seconds of the emulator's clock (> 0).
