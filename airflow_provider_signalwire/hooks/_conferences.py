@@ -7,18 +7,21 @@ two looks. Standard library only, so the sensor module stays light to import.
 
 from __future__ import annotations
 
+import asyncio
 import re
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from airflow_provider_signalwire.exceptions import SignalWireNotFoundError
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
+    from collections.abc import Callable, Generator, Iterable
 
 #: Page size of the ``FriendlyName`` look-up; names are rarely reused more often than this.
 NAME_LOOKUP_PAGE_SIZE = 100
+T = TypeVar("T")
 _OLDEST = datetime.min.replace(tzinfo=timezone.utc)
 _LONG_MONTH = re.compile(r"\b(Sept)\b", re.IGNORECASE)
 
@@ -117,3 +120,156 @@ def unknown_conference(
         f"({err.message})",
         **err.details(),
     )
+
+
+#: Order of a conference's statuses: a status never goes back to an earlier one.
+STATUS_RANK = {"init": 0, "in-progress": 1, "completed": 2}
+#: Conferences read between two pauses of :func:`index_listing`'s caller.
+INDEX_SLICE = 500
+
+
+@dataclass(frozen=True)
+class Listed:
+    """
+    One conference of a listing, its fields read once for every user of the listing.
+
+    :param sid: the conference SID.
+    :param friendly_name: its name (as listed; may be anything).
+    :param status: its status, as listed.
+    :param rank: the status' place in :data:`STATUS_RANK` (``-1`` when unknown).
+    :param updated: ``date_updated`` read, or ``None`` when missing or unreadable.
+    :param created: ``date_created`` read, or ``None`` when missing or unreadable.
+    :param conference: the conference object as listed.
+    """
+
+    sid: str
+    friendly_name: Any
+    status: str
+    rank: int
+    updated: datetime | None
+    created: datetime | None
+    conference: dict[str, Any] = field(repr=False)
+
+    def key(self) -> tuple[int, datetime]:
+        """Which of two copies of one conference wins: the later status, then the newer date."""
+        return self.rank, self.updated or _OLDEST
+
+
+@dataclass(frozen=True)
+class ListingIndex:
+    """
+    A listing parsed and indexed once, by SID and by friendly name, for all its users.
+
+    :param by_sid: one :class:`Listed` per SID: of several copies of one conference (a stale
+        copy beside a fresh one), the most advanced status, then the newest ``date_updated``.
+    :param by_name: SIDs per friendly name.
+    :param changed: SIDs whose winning copy differs from the previous listing's (new ones,
+        changed ones, and ones back after missing from it); every SID for the first listing.
+    :param sequence: this listing's number.
+    :param previous: the number of the listing ``changed`` is relative to (``None``: none).
+    """
+
+    by_sid: dict[str, Listed]
+    by_name: dict[Any, list[str]]
+    changed: frozenset[str]
+    sequence: int
+    previous: int | None
+
+
+def _fingerprint(conference: dict[str, Any]) -> tuple[Any, ...]:
+    return tuple(
+        conference.get(name) for name in ("status", "date_updated", "date_created", "friendly_name")
+    )
+
+
+def index_listing(
+    conferences: Iterable[dict[str, Any]],
+    before: ListingIndex | None,
+    sequence: int,
+    parse_date: Callable[[object], datetime | None] = parse_date_created,
+) -> Generator[None, None, ListingIndex]:
+    """
+    Parse and index one listing; a generator that pauses every :data:`INDEX_SLICE` conferences.
+
+    Drive it to its end (``StopIteration.value`` is the index), letting the event loop run
+    at each pause. A conference listed unchanged since ``before`` is not parsed again.
+
+    :param conferences: the listing, in listing order.
+    :param before: the previous listing's index, or ``None``.
+    :param sequence: this listing's number.
+    :param parse_date: reads a date field (RFC 2822) into an aware datetime, or ``None``.
+    """
+    known = before.by_sid if before is not None else {}
+    by_sid: dict[str, Listed] = {}
+    dates: dict[object, datetime | None] = {}
+    for n, conference in enumerate(conferences, 1):
+        if n % INDEX_SLICE == 0:
+            yield
+        sid = conference.get("sid")
+        if not isinstance(sid, str):
+            continue
+        old = known.get(sid)
+        if old is not None and _fingerprint(old.conference) == _fingerprint(conference):
+            listed = old if old.conference is conference else _relisted(old, conference)
+        else:
+            listed = _read(sid, conference, dates, parse_date)
+        current = by_sid.get(sid)
+        if current is None or listed.key() > current.key():
+            by_sid[sid] = listed
+    yield
+    by_name: dict[Any, list[str]] = {}
+    changed: set[str] = set()
+    for n, (sid, listed) in enumerate(by_sid.items(), 1):
+        if n % INDEX_SLICE == 0:
+            yield
+        name = listed.friendly_name
+        by_name.setdefault(name if isinstance(name, str) else None, []).append(sid)
+        old = known.get(sid)
+        if old is None or old.key() != listed.key() or old.status != listed.status:
+            changed.add(sid)
+    previous = before.sequence if before is not None else None
+    return ListingIndex(by_sid, by_name, frozenset(changed), sequence, previous)
+
+
+def _relisted(old: Listed, conference: dict[str, Any]) -> Listed:
+    return Listed(
+        old.sid, old.friendly_name, old.status, old.rank, old.updated, old.created, conference
+    )
+
+
+def _read(
+    sid: str,
+    conference: dict[str, Any],
+    dates: dict[object, datetime | None],
+    parse_date: Callable[[object], datetime | None],
+) -> Listed:
+    status = conference.get("status")
+    raw_updated, raw_created = conference.get("date_updated"), conference.get("date_created")
+    for raw in (raw_updated, raw_created):
+        if raw not in dates and isinstance(raw, str):
+            dates[raw] = parse_date(raw)
+    return Listed(
+        sid,
+        conference.get("friendly_name"),
+        str(status),
+        STATUS_RANK.get(status, -1) if isinstance(status, str) else -1,
+        dates.get(raw_updated) if isinstance(raw_updated, str) else None,
+        dates.get(raw_created) if isinstance(raw_created, str) else None,
+        conference,
+    )
+
+
+async def in_slices(steps: Generator[None, None, T]) -> T:
+    """
+    Drive a sliced computation (a generator that pauses between slices) to its end.
+
+    The event loop runs other tasks at each pause, so a large listing never blocks it long.
+
+    :param steps: the computation; its return value is the result.
+    """
+    while True:
+        try:
+            next(steps)
+        except StopIteration as done:
+            return done.value
+        await asyncio.sleep(0)
