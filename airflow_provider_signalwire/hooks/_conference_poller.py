@@ -211,10 +211,12 @@ class ConferencePoller:
 
     async def _run(self) -> None:
         while self._busy():
-            started = time.monotonic()
+            # The event loop's clock schedules the polls, as it does every wait here.
+            loop = asyncio.get_running_loop()
+            started = loop.time()
             await self._poll()
             while self._busy():
-                remaining = started + self._interval() - time.monotonic()
+                remaining = started + self._interval() - loop.time()
                 if remaining <= 0:
                     break
                 self._wake.clear()
