@@ -21,11 +21,13 @@ already had when watching began. In detail:
   ``conference-start`` (``init`` then ``completed`` may well be a conference that never
   started: everyone left before it began). A conference first seen after watching began fires
   the event of the status it is seen in, unless its ``date_updated`` is at or before the
-  moment watching began (it already held then: nothing fires).
+  moment watching began (it already held then: nothing fires), or, after a restart, at or
+  before the saved ``settled`` point (seen before the restart).
 * **SignalWire's clock.** When watching began is read from SignalWire's clock (the ``Date``
   header), never the local one. A ``date_updated`` more than :data:`FUTURE_ALLOWANCE` ahead of
   SignalWire's now, or unreadable, is not compared with anything: it is logged once, and the
-  conference is judged by its memory, or as new after the first poll.
+  conference is judged by its memory; one never seen before is new only if it was created
+  after watching began (its ``date_created``), else taken as already so.
 * **Restarts.** :meth:`ConferenceTransitions.watermark` is what to keep (JSON):
   when watching began, ``settled`` (SignalWire's now minus :data:`SETTLE`: changes older than
   that have been seen), and the memory that still matters (conferences in progress, those
@@ -135,6 +137,7 @@ class ConferenceTransitions:
         self._baseline = False  # the next listing is the first since begin()
         self._began: datetime | None = None
         self._settled: datetime | None = None
+        self._restored_settled: datetime | None = None  # settled as saved before a restart
         self._floor: date | None = None
         self._last: int | None = None  # sequence of the last listing judged
         self._sequence = 0  # for observe()'s own listings
@@ -215,16 +218,16 @@ class ConferenceTransitions:
         if not sane and listed.sid not in self.odd_dates:
             self.odd_dates[listed.sid] = listed.conference.get("date_updated")
         memory = self._memory.get(listed.sid)
-        prior = memory.rank if memory is not None else self._prior(listed, sane)
         kept = updated if sane else None
-        if memory is None:
-            self._memory[listed.sid] = _Memory(listed.rank, kept, today)
-        elif listed.rank > memory.rank:
-            memory.rank, memory.updated, memory.seen_on = listed.rank, kept, today
-        else:
+        if memory is not None and listed.rank <= memory.rank:
             memory.seen_on = today
             return []  # the same status, or an older one (a stale copy): nothing new
-        if listed.rank <= prior:
+        news = self._news(listed, sane, seen=memory is not None)
+        if memory is None:
+            self._memory[listed.sid] = _Memory(listed.rank, kept, today)
+        else:
+            memory.rank, memory.updated, memory.seen_on = listed.rank, kept, today
+        if not news:
             return []
         status = _STATUS_OF_RANK[listed.rank]
         return [
@@ -233,20 +236,24 @@ class ConferenceTransitions:
             if EVENT_STATUSES[n] == status
         ]
 
-    def _prior(self, listed: Listed, sane: bool) -> int:
-        """The status rank a conference first seen now is taken to have had already."""
-        rank = listed.rank
+    def _news(self, listed: Listed, sane: bool, *, seen: bool) -> bool:
+        """Tell whether a status not seen before of this conference is a change to fire."""
         if not self._started:
-            return rank  # the first listing without begin(): the starting point
+            return False  # the first listing without begin(): the starting point
         if sane and listed.updated is not None:
             second = _second(listed.updated)
-            if self._settled is not None and second <= self._settled:
-                return rank  # changed before the last restart's settled point: seen then
-            if self._began is not None and second <= self._began:
-                return rank  # already so when watching began
-        if not sane and self._baseline:
-            return rank  # an odd date in the first listing: taken as the starting point
-        return rank - 1  # changed since watching began: its status is newly seen
+            if self._restored_settled is not None and second <= self._restored_settled:
+                return False  # changed before the restored settled point: seen before
+            # Seen before in an older status: a change. Never seen: a change unless it was
+            # already so when watching began.
+            return seen or self._began is None or second > self._began
+        if seen:
+            return True  # an odd date, but a status newer than the one seen
+        if self._baseline:
+            return False  # an odd date in the first listing: the starting point
+        created = listed.created
+        # An odd date on a conference never seen: new only if it is younger than the watch.
+        return self._began is not None and created is not None and _second(created) > self._began
 
     def _forget(self, index: ListingIndex, floor: date) -> Generator[None, None, None]:
         """Forget conferences SignalWire can no longer list (not updated since ``floor``)."""
@@ -259,7 +266,9 @@ class ConferenceTransitions:
             if memory.updated is not None:
                 gone = memory.updated.astimezone(timezone.utc).date() < floor
             else:  # an odd date: forget it once it has been missing for a whole day
-                gone = memory.seen_on is None or memory.seen_on < floor
+                if memory.seen_on is None:  # restored: missing since now at most
+                    memory.seen_on = floor
+                gone = memory.seen_on < floor
             if gone:
                 del self._memory[sid]
 
@@ -324,6 +333,7 @@ class ConferenceTransitions:
         except (KeyError, TypeError, ValueError):
             return False
         self._began, self._settled, self._memory = began, settled, memory
+        self._restored_settled = settled
         self._started, self._baseline = True, False
         self._last = None
         return True

@@ -453,3 +453,19 @@ class TestScenarios:
         assert machine.watchers[1].events == [("conference-end", odd), ("conference-end", other)]
         mark = machine.store.values[machine.watchers[1].trigger.watermark_key()]
         assert mark["settled"] < machine.emu.server_now().isoformat()  # not 2099
+
+    def test_an_odd_dated_conference_missing_after_a_restart_is_not_forgotten(
+        self, machine: ConferenceEventsMachine
+    ) -> None:
+        # Found by the full profile: the restored memory of an odd date had no "last seen",
+        # and the first listing after the restart forgot it while it was hidden.
+        machine.start_watching(skew=0)
+        sid = self._new(machine, "room-a", "init")
+        self._advance(machine, sid, at=ABSURD)
+        machine.poll()
+        machine.restart(0)
+        machine.emu.hide_conference(sid, 5)
+        machine.poll()
+        machine._shift(6)
+        machine.poll()
+        assert machine.watchers[0].events == [("conference-start", sid)]
