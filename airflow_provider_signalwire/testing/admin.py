@@ -8,7 +8,8 @@ faulted. Endpoints (form-encoded bodies):
 * ``POST reset`` -- back to the seeded state, without requests, faults or timers;
 * ``GET requests`` / ``DELETE requests`` -- the recorded API requests;
 * ``GET stats`` / ``DELETE stats`` -- the peak of concurrent API requests, and its reset;
-* ``POST conferences`` (``FriendlyName``, ``Status``) -- create a conference;
+* ``POST conferences`` (``FriendlyName``, ``Status``, ``Count``) -- create a conference, or
+  ``Count`` of them (answers ``{"sids": [...]}``: a busy account in one call);
 * ``POST conferences/{sid}`` (``Status``, ``After``, ``At``) -- set its status now or later,
   or with ``At`` (ISO 8601 with an offset) writing that ``date_updated``;
 * ``POST conferences/{sid}/hide`` (``Seconds``) -- leave it out of listings for a while;
@@ -126,7 +127,13 @@ def _dispatch(
         status = first(form, "Status") or "init"
         _choice("Status", status, CONFERENCE_STATUSES)
         name = first(form, "FriendlyName") or "emulated-conference"
-        return json_response(201, control.store.conferences.add(name, status))
+        if not first(form, "Count"):
+            return json_response(201, control.store.conferences.add(name, status))
+        count = int(_number(form, "Count", 1))
+        if not 1 <= count <= 100_000:
+            raise ValueError(f"Count must be from 1 to 100000, got {count}")
+        sids = [control.store.conferences.add(name, status)["sid"] for _ in range(count)]
+        return json_response(201, {"sids": sids})
     if shape == ("conferences", "*"):
         return _set_status(control, segments[1], form)
     if shape == ("conferences", "*", "streams"):

@@ -6,9 +6,10 @@ import dataclasses
 import itertools
 import math
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, overload
 
 from airflow_provider_signalwire.testing.store.space import (
     API_VERSION,
@@ -53,6 +54,28 @@ def _check_seconds(seconds: float) -> timedelta:
     if not isinstance(seconds, int | float) or not math.isfinite(seconds) or seconds <= 0:
         raise ValueError(f"seconds must be a positive finite number, got {seconds!r}")
     return timedelta(seconds=seconds)
+
+
+class _Rendered(Sequence[JSONDict]):
+    """Conferences chosen for a listing, each rendered (under the lock) when read."""
+
+    def __init__(self, store: ConferenceStore, chosen: list[Conference]) -> None:
+        self._store, self._chosen = store, chosen
+
+    def __len__(self) -> int:
+        return len(self._chosen)
+
+    @overload
+    def __getitem__(self, index: int) -> JSONDict: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[JSONDict]: ...
+
+    def __getitem__(self, index: int | slice) -> JSONDict | list[JSONDict]:
+        with self._store.space.lock:
+            if isinstance(index, slice):
+                return [self._store.render(c) for c in self._chosen[index]]
+            return self._store.render(self._chosen[index])
 
 
 class ConferenceStore:
@@ -146,9 +169,11 @@ class ConferenceStore:
         with self.space.lock:
             return [c.sid for c in sorted(self._records.values(), key=lambda c: c.seq)]
 
-    def list(self, keep: Callable[[Conference], bool]) -> list[JSONDict]:
+    def list(self, keep: Callable[[Conference], bool]) -> Sequence[JSONDict]:
         """
         Return the conferences ``keep`` accepts, most recently created first.
+
+        Rendered when read (a page of 20,000 conferences renders only its own 1,000).
 
         Hidden conferences are left out, and stale copies put in beside their fresh one
         (after it), while they last.
@@ -165,7 +190,7 @@ class ConferenceStore:
             chosen = [c for c in shown if keep(c)]
             # Stable: a stale copy, added after the live records, comes after its fresh one.
             chosen.sort(key=lambda c: (c.date_created, c.seq), reverse=True)
-            return [self.render(c) for c in chosen]
+            return _Rendered(self, chosen)
 
     def hide(self, sid: str, seconds: float) -> None:
         """
