@@ -271,5 +271,20 @@ async def in_slices(steps: Generator[None, None, T]) -> T:
         try:
             next(steps)
         except StopIteration as done:
-            return done.value
+            result: T = done.value
+            return result
         await asyncio.sleep(0)
+
+
+def run_slices(steps: Generator[None, None, T]) -> T:
+    """
+    Run a sliced computation to its end at once (no event loop to let run).
+
+    :param steps: the computation; its return value is the result.
+    """
+    while True:
+        try:
+            next(steps)
+        except StopIteration as done:
+            result: T = done.value
+            return result

@@ -48,6 +48,7 @@ from airflow_provider_signalwire.hooks._conferences import (
     ListingIndex,
     index_listing,
     parse_date_created,
+    run_slices,
 )
 from airflow_provider_signalwire.hooks._validation import choice
 
@@ -159,9 +160,11 @@ class ConferenceTransitions:
         :param server_now: SignalWire's clock at the poll, if known.
         """
         self._sequence += 1
-        index = _drain(index_listing(conferences, self._index, self._sequence, self._parse_date))
+        index = run_slices(
+            index_listing(conferences, self._index, self._sequence, self._parse_date)
+        )
         self._index = index
-        return _drain(self.judge(index, server_now))
+        return run_slices(self.judge(index, server_now))
 
     def judge(
         self, index: ListingIndex, server_now: datetime | None
@@ -337,14 +340,6 @@ class ConferenceTransitions:
         self._started, self._baseline = True, False
         self._last = None
         return True
-
-
-def _drain(steps: Generator[None, None, Any]) -> Any:
-    while True:
-        try:
-            next(steps)
-        except StopIteration as done:
-            return done.value
 
 
 def _moment(raw: object) -> datetime | None:

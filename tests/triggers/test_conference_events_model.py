@@ -54,7 +54,7 @@ settings.register_profile(
     suppress_health_check=[HealthCheck.too_slow],
 )
 settings.register_profile(
-    "model-full", parent=settings.get_profile("model-ci"), max_examples=250, stateful_step_count=50
+    "model-full", parent=settings.get_profile("model-ci"), max_examples=1000, stateful_step_count=50
 )
 PROFILE = "model-full" if os.environ.get("HYPOTHESIS_PROFILE") == "full" else "model-ci"
 

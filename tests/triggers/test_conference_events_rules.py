@@ -8,11 +8,10 @@ from typing import Any
 
 import pytest
 
-from airflow_provider_signalwire.hooks._conferences import index_listing
+from airflow_provider_signalwire.hooks._conferences import index_listing, run_slices
 from airflow_provider_signalwire.triggers._conference_events import (
     SETTLE,
     ConferenceTransitions,
-    _drain,
 )
 from airflow_provider_signalwire.triggers.conference import WATERMARK_KEY, ConferenceEventTrigger
 
@@ -149,7 +148,7 @@ class TestIndex:
     def test_the_most_advanced_copy_wins_then_the_newest(self) -> None:
         listing = [conf("A", "in-progress", 50), conf("A", "completed", 10), conf("B", "init", 1),
                    conf("B", "init", 9)]  # fmt: skip
-        index = _drain(index_listing(listing, None, 1))
+        index = run_slices(index_listing(listing, None, 1))
         assert index.by_sid["A"].status == "completed"
         assert index.by_sid["B"].conference["date_updated"].endswith("20:00:09 GMT")
         assert index.by_name == {"room": ["A", "B"]}
@@ -157,8 +156,8 @@ class TestIndex:
         assert index.previous is None
 
     def test_changed_is_what_differs_from_the_previous_listing(self) -> None:
-        first = _drain(index_listing([conf("A", "init"), conf("B", "init")], None, 1))
-        second = _drain(
+        first = run_slices(index_listing([conf("A", "init"), conf("B", "init")], None, 1))
+        second = run_slices(
             index_listing(
                 [conf("A", "init"), conf("B", "in-progress", 5), conf("C", "init")], first, 2
             )
