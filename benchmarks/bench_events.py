@@ -72,6 +72,7 @@ def run_variant(emu: EmuHost, variant: str, world: dict[str, Any], args: argpars
         "warmup": args.warmup,
         "duration": args.duration,
         "grace": args.grace,
+        "gc_freeze": args.gc_freeze,
         "emulator_url": emu.url,
         "api_path": f"/api/laml/2010-04-01/Accounts/{PROJECT_ID}",
     }
@@ -136,6 +137,9 @@ def main() -> None:
     parser.add_argument("--warmup", type=float, default=35.0, help="seconds before the ends")
     parser.add_argument("--grace", type=float, default=4.0, help="firing allowance (s)")
     parser.add_argument("--variants", default="signalwire,http")
+    parser.add_argument(
+        "--gc-freeze", action="store_true", help="gc.freeze() the workers' start-up heap"
+    )
     parser.add_argument("--label", default="latest", help="results/events-<label>.json")
     args = parser.parse_args()
     started = time.monotonic()

@@ -14,6 +14,7 @@ trigger fired for them.
 from __future__ import annotations
 
 import asyncio
+import gc
 import json
 import sys
 import time
@@ -67,8 +68,11 @@ async def measure(cfg: dict[str, Any]) -> dict[str, Any]:
     proc = psutil.Process()
     preload(cfg["variant"])
     await warm_up(cfg["variant"])
+    if cfg.get("gc_freeze"):
+        gc.freeze()  # as a process that froze its start-up heap: full collections skip it
     rss_base = rss_mb(proc)
     lags: list[float] = []
+    lag_at: list[tuple[float, float]] = []
     stop = asyncio.Event()
     event_fired: dict[str, float] = {}
     waiter_fired: dict[int, float] = {}
@@ -79,6 +83,7 @@ async def measure(cfg: dict[str, Any]) -> dict[str, Any]:
             start = time.monotonic()
             await asyncio.sleep(TICK)
             lags.append(time.monotonic() - start - TICK)
+            lag_at.append((round(start - t0, 2), round(lags[-1] * 1000, 1)))
 
     async def watch(trigger: Any) -> None:
         async for event in trigger.run():
@@ -97,6 +102,17 @@ async def measure(cfg: dict[str, Any]) -> dict[str, Any]:
 
     watchers, waiting = build(cfg)
     t0 = time.monotonic()
+    gc_pauses: list[tuple[float, int, float]] = []
+    gc_started: list[float] = []
+
+    def on_gc(phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            gc_started[:] = [time.perf_counter()]
+        elif gc_started and info["generation"] == 2:
+            took = (time.perf_counter() - gc_started[0]) * 1000
+            gc_pauses.append((round(time.monotonic() - t0, 2), 2, round(took, 1)))
+
+    gc.callbacks.append(on_gc)
     rss_max = 0.0
     helpers = [asyncio.create_task(ticker())]
     tasks = []
@@ -136,6 +152,9 @@ async def measure(cfg: dict[str, Any]) -> dict[str, Any]:
         "t_end": t_end,
         "rss_growth_mb": round(rss_max, 1),
         "lag_max_ms": round(max(lags, default=0.0) * 1000, 1),
+        "lag_worst_ms_at_s": sorted(lag_at, key=lambda x: -x[1])[:5],
+        "full_gc_pauses_ms_at_s": sorted(gc_pauses, key=lambda x: -x[2])[:5],
+        "full_gc_count": len(gc_pauses),
         "lag_p99_ms": round(sorted(lags)[int(len(lags) * 0.99)] * 1000, 1) if lags else 0.0,
         "ends": len(ended) if watchers else 0,
         "events_in_time": sum(1 for v in event_latency.values() if v <= limit),
