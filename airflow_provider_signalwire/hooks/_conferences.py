@@ -255,6 +255,10 @@ def _read(
     )
 
 
+def _collected(steps: Generator[None, None, T], into: list[T]) -> Generator[None, None, None]:
+    into.append((yield from steps))
+
+
 async def in_slices(steps: Generator[None, None, T]) -> T:
     """
     Drive a sliced computation (a generator that pauses between slices) to its end.
@@ -263,13 +267,10 @@ async def in_slices(steps: Generator[None, None, T]) -> T:
 
     :param steps: the computation; its return value is the result.
     """
-    while True:
-        try:
-            next(steps)
-        except StopIteration as done:
-            result: T = done.value
-            return result
+    into: list[T] = []
+    for _ in _collected(steps, into):
         await asyncio.sleep(0)
+    return into[0]
 
 
 def run_slices(steps: Generator[None, None, T]) -> T:
@@ -278,9 +279,7 @@ def run_slices(steps: Generator[None, None, T]) -> T:
 
     :param steps: the computation; its return value is the result.
     """
-    while True:
-        try:
-            next(steps)
-        except StopIteration as done:
-            result: T = done.value
-            return result
+    into: list[T] = []
+    for _ in _collected(steps, into):
+        pass
+    return into[0]

@@ -41,6 +41,7 @@ from signalwire_test_support import PROJECT_ID, TOKEN, connection_json
 from airflow_provider_signalwire.hooks import _conference_poller, _shared_hooks
 from airflow_provider_signalwire.testing import SignalWireEmulator
 from airflow_provider_signalwire.triggers.conference import ConferenceEventTrigger
+from tests.triggers.test_conference_event_trigger import FakeAssetStateStore as Store
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Iterator
@@ -82,19 +83,6 @@ class SteppedLoop(asyncio.SelectorEventLoop):
 
     def time(self) -> float:
         return super().time() + self.ahead
-
-
-class Store:
-    """The asset state store of one asset, as the triggerer injects it (JSON in and out)."""
-
-    def __init__(self) -> None:
-        self.values: dict[str, Any] = {}
-
-    async def aget(self, key: str, default: Any = None) -> Any:
-        return json.loads(json.dumps(self.values.get(key, default)))
-
-    async def aset(self, key: str, value: Any) -> None:
-        self.values[key] = json.loads(json.dumps(value))
 
 
 class Watcher:
