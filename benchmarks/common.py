@@ -126,7 +126,8 @@ class EmuHost:
     """
 
     def __init__(self, latency: float = 0.0) -> None:
-        env = airflow_env({"SIGNALWIRE_EMULATOR_TOKEN": TOKEN})
+        # The checkout's emulator, not whatever copy of the package the interpreter has.
+        env = airflow_env({"SIGNALWIRE_EMULATOR_TOKEN": TOKEN, "PYTHONPATH": str(REPO)})
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "airflow_provider_signalwire.testing", "--port", "0",
              "--project-id", PROJECT_ID, "--latency", str(latency)],

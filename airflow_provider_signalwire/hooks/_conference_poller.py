@@ -14,6 +14,11 @@ or by name (the newest conference of that name). At most :data:`FIRST_LOOKS_PER_
 looks are made per poll, so a thousand new waiters never mean a thousand requests at once.
 When every waiter has been looked at, waits by SID for one same status, and no event trigger
 listens, the listing adds ``Status=`` too.
+
+Each listing is parsed and indexed once (:class:`~._conferences.ListingIndex`, by SID and by
+name, with what changed since the previous listing), in slices between which the event loop
+runs, and handed to every user with SignalWire's clock at that moment (the ``Date`` header).
+"Yesterday" is SignalWire's yesterday, once an answer has told its clock.
 """
 
 from __future__ import annotations
@@ -27,7 +32,13 @@ from datetime import date, datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any
 
 from airflow_provider_signalwire.hooks._api import MAX_PAGE_SIZE
-from airflow_provider_signalwire.hooks._conferences import newest_conference, parse_date_created
+from airflow_provider_signalwire.hooks._conferences import (
+    ListingIndex,
+    in_slices,
+    index_listing,
+    newest_conference,
+    parse_date_created,
+)
 from airflow_provider_signalwire.hooks.async_signalwire import HookKey, shared_hook
 
 if TYPE_CHECKING:
@@ -68,10 +79,17 @@ class Sweep:
     :param conferences: every conference updated since the poll's floor date (``None`` when
         the poll failed).
     :param error: why the poll failed, after the hook's retries.
+    :param index: the listing parsed and indexed (``None`` when the poll failed).
+    :param server_now: SignalWire's clock when the listing was read (from the ``Date``
+        header; ``None`` if no answer had one).
+    :param received: ``time.monotonic()`` when ``server_now`` was read.
     """
 
     conferences: list[Conference] | None
     error: Exception | None = None
+    index: ListingIndex | None = None
+    server_now: datetime | None = None
+    received: float = 0.0
 
 
 @dataclass(eq=False)
@@ -82,6 +100,14 @@ class _Subscriber:
 
 def _yesterday() -> date:
     return datetime.now(timezone.utc).date() - timedelta(days=1)
+
+
+def _server_yesterday(server_now: datetime | None) -> date:
+    """SignalWire's yesterday: the local one, moved by the days SignalWire's date differs."""
+    if server_now is None:
+        return _yesterday()
+    skew = server_now.astimezone(timezone.utc).date() - datetime.now(timezone.utc).date()
+    return _yesterday() + skew
 
 
 class ConferencePoller:
@@ -103,6 +129,7 @@ class ConferencePoller:
         self._floor = _yesterday()
         self._task: asyncio.Task[None] | None = None
         self._wake = asyncio.Event()
+        self._index: ListingIndex | None = None
 
     # -- users -------------------------------------------------------------------------------
 
@@ -184,10 +211,12 @@ class ConferencePoller:
 
     async def _run(self) -> None:
         while self._busy():
-            started = time.monotonic()
+            # The event loop's clock schedules the polls, as it does every wait here.
+            loop = asyncio.get_running_loop()
+            started = loop.time()
             await self._poll()
             while self._busy():
-                remaining = started + self._interval() - time.monotonic()
+                remaining = started + self._interval() - loop.time()
                 if remaining <= 0:
                     break
                 self._wake.clear()
@@ -195,7 +224,7 @@ class ConferencePoller:
                     await asyncio.wait_for(self._wake.wait(), remaining)
 
     async def _poll(self) -> None:
-        floor, next_floor = self._floor, _yesterday()
+        floor = self._floor
         filters: dict[str, Any] = {"date_updated_after": floor, "page_size": MAX_PAGE_SIZE}
         status = self._status_filter()
         if status is not None:
@@ -214,12 +243,14 @@ class ConferencePoller:
         except Exception as err:  # every user hears about it; the poller keeps going
             for waiter in before:
                 self._fail(waiter, err)
-            self._publish(Sweep(None, err))
+            self._publish(Sweep(None, err, server_now=self.hook.server_now()))
             return
-        self._floor = next_floor
-        await self._match(listed, floor)
+        server_now, received = self.hook.server_now(), time.monotonic()
+        self._floor = _server_yesterday(server_now)
+        self._index = index = await in_slices(index_listing(listed, self._index, self.polls))
+        await self._match(index, floor)
         await self._first_looks(before)
-        self._publish(Sweep(listed))
+        self._publish(Sweep(listed, index=index, server_now=server_now, received=received))
 
     def _status_filter(self) -> str | None:
         if self._subscribers or not self._waiters:
@@ -231,22 +262,19 @@ class ConferencePoller:
             return None
         return next(iter(next(iter(targets))))
 
-    async def _match(self, listed: list[Conference], floor: date) -> None:
-        by_sid = {c.get("sid"): c for c in listed}
-        by_name: dict[Any, list[Conference]] = {}
-        for conference in listed:
-            by_name.setdefault(conference.get("friendly_name"), []).append(conference)
+    async def _match(self, index: ListingIndex, floor: date) -> None:
         for n, waiter in enumerate(list(self._waiters), 1):
             if n % YIELD_EVERY == 0:
                 await asyncio.sleep(0)  # let the loop breathe between slices of waiters
             if waiter.conference_sid is not None:
-                found = by_sid.get(waiter.conference_sid)
+                found = index.by_sid.get(waiter.conference_sid)
                 if found is not None:
-                    waiter.known, waiter.looked = found, True
+                    waiter.known, waiter.looked = found.conference, True
             else:
                 name = str(waiter.friendly_name)
                 known = [waiter.known] if waiter.known is not None else []
-                newest = newest_conference([*by_name.get(name, []), *known], name)
+                named = [index.by_sid[sid].conference for sid in index.by_name.get(name, [])]
+                newest = newest_conference([*named, *known], name)
                 # A conference created since the floor is newer than any the listing misses.
                 if newest is not None and (waiter.looked or _created_since(newest, floor)):
                     waiter.known, waiter.looked = newest, True

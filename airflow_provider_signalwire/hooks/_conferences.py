@@ -8,10 +8,12 @@ filters). Standard library only, so the sensor module stays light to import.
 
 from __future__ import annotations
 
+import asyncio
 import re
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from airflow_provider_signalwire.exceptions import (
     SignalWireNotFoundError,
@@ -27,10 +29,11 @@ from airflow_provider_signalwire.hooks._api import (
 )
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Mapping
+    from collections.abc import Callable, Generator, Iterable, Mapping
 
 #: Page size of the ``FriendlyName`` look-up; names are rarely reused more often than this.
 NAME_LOOKUP_PAGE_SIZE = 100
+T = TypeVar("T")
 _OLDEST = datetime.min.replace(tzinfo=timezone.utc)
 _LONG_MONTH = re.compile(r"\b(Sept)\b", re.IGNORECASE)
 
@@ -181,3 +184,166 @@ def exactly_one_target(owner: str, conference_sid: object, friendly_name: object
             f"{owner} needs exactly one of conference_sid and friendly_name; got "
             f"conference_sid={conference_sid!r}, friendly_name={friendly_name!r}."
         )
+
+
+#: Order of a conference's statuses: a status never goes back to an earlier one.
+STATUS_RANK = {"init": 0, "in-progress": 1, "completed": 2}
+#: Conferences read between two pauses of :func:`index_listing`'s caller.
+INDEX_SLICE = 500
+
+
+@dataclass(frozen=True, slots=True)
+class Listed:
+    """
+    One conference of a listing, its fields read once for every user of the listing.
+
+    :param sid: the conference SID.
+    :param friendly_name: its name (as listed; may be anything).
+    :param status: its status, as listed.
+    :param rank: the status' place in :data:`STATUS_RANK` (``-1`` when unknown).
+    :param updated: ``date_updated`` read, or ``None`` when missing or unreadable.
+    :param created: ``date_created`` read, or ``None`` when missing or unreadable.
+    :param conference: the conference object as listed.
+    """
+
+    sid: str
+    friendly_name: Any
+    status: str
+    rank: int
+    updated: datetime | None
+    created: datetime | None
+    conference: dict[str, Any] = field(repr=False)
+
+    def key(self) -> tuple[int, datetime]:
+        """Which of two copies of one conference wins: the later status, then the newer date."""
+        return self.rank, self.updated or _OLDEST
+
+
+@dataclass(frozen=True)
+class ListingIndex:
+    """
+    A listing parsed and indexed once, by SID and by friendly name, for all its users.
+
+    :param by_sid: one :class:`Listed` per SID: of several copies of one conference (a stale
+        copy beside a fresh one), the most advanced status, then the newest ``date_updated``.
+    :param by_name: SIDs per friendly name.
+    :param changed: SIDs whose winning copy differs from the previous listing's (new ones,
+        changed ones, and ones back after missing from it); every SID for the first listing.
+    :param sequence: this listing's number.
+    :param previous: the number of the listing ``changed`` is relative to (``None``: none).
+    """
+
+    by_sid: dict[str, Listed]
+    by_name: dict[Any, list[str]]
+    changed: frozenset[str]
+    sequence: int
+    previous: int | None
+
+
+def _fingerprint(conference: dict[str, Any]) -> tuple[Any, ...]:
+    return tuple(
+        conference.get(name) for name in ("status", "date_updated", "date_created", "friendly_name")
+    )
+
+
+def index_listing(
+    conferences: Iterable[dict[str, Any]],
+    before: ListingIndex | None,
+    sequence: int,
+    parse_date: Callable[[object], datetime | None] = parse_date_created,
+) -> Generator[None, None, ListingIndex]:
+    """
+    Parse and index one listing; a generator that pauses every :data:`INDEX_SLICE` conferences.
+
+    Drive it to its end (``StopIteration.value`` is the index), letting the event loop run
+    at each pause. A conference listed unchanged since ``before`` is not parsed again.
+
+    :param conferences: the listing, in listing order.
+    :param before: the previous listing's index, or ``None``.
+    :param sequence: this listing's number.
+    :param parse_date: reads a date field (RFC 2822) into an aware datetime, or ``None``.
+    """
+    known = before.by_sid if before is not None else {}
+    by_sid: dict[str, Listed] = {}
+    dates: dict[object, datetime | None] = {}
+    for n, conference in enumerate(conferences, 1):
+        if n % INDEX_SLICE == 0:
+            yield
+        sid = conference.get("sid")
+        if not isinstance(sid, str):
+            continue
+        old = known.get(sid)
+        if old is not None and _fingerprint(old.conference) == _fingerprint(conference):
+            # Unchanged: keep the copy read before, so this listing's objects die young
+            # (fewer long-lived objects, fewer full garbage collections on the event loop).
+            listed = old
+        else:
+            listed = _read(sid, conference, dates, parse_date)
+        current = by_sid.get(sid)
+        if current is None or listed.key() > current.key():
+            by_sid[sid] = listed
+    yield
+    by_name: dict[Any, list[str]] = {}
+    changed: set[str] = set()
+    for n, (sid, listed) in enumerate(by_sid.items(), 1):
+        if n % INDEX_SLICE == 0:
+            yield
+        name = listed.friendly_name
+        by_name.setdefault(name if isinstance(name, str) else None, []).append(sid)
+        old = known.get(sid)
+        if old is None or old.key() != listed.key() or old.status != listed.status:
+            changed.add(sid)
+    previous = before.sequence if before is not None else None
+    return ListingIndex(by_sid, by_name, frozenset(changed), sequence, previous)
+
+
+def _read(
+    sid: str,
+    conference: dict[str, Any],
+    dates: dict[object, datetime | None],
+    parse_date: Callable[[object], datetime | None],
+) -> Listed:
+    status = conference.get("status")
+    raw_updated, raw_created = conference.get("date_updated"), conference.get("date_created")
+    for raw in (raw_updated, raw_created):
+        if raw not in dates and isinstance(raw, str):
+            dates[raw] = parse_date(raw)
+    return Listed(
+        sid,
+        conference.get("friendly_name"),
+        str(status),
+        STATUS_RANK.get(status, -1) if isinstance(status, str) else -1,
+        dates.get(raw_updated) if isinstance(raw_updated, str) else None,
+        dates.get(raw_created) if isinstance(raw_created, str) else None,
+        conference,
+    )
+
+
+def _collected(steps: Generator[None, None, T], into: list[T]) -> Generator[None, None, None]:
+    into.append((yield from steps))
+
+
+async def in_slices(steps: Generator[None, None, T]) -> T:
+    """
+    Drive a sliced computation (a generator that pauses between slices) to its end.
+
+    The event loop runs other tasks at each pause, so a large listing never blocks it long.
+
+    :param steps: the computation; its return value is the result.
+    """
+    into: list[T] = []
+    for _ in _collected(steps, into):
+        await asyncio.sleep(0)
+    return into[0]
+
+
+def run_slices(steps: Generator[None, None, T]) -> T:
+    """
+    Run a sliced computation to its end at once (no event loop to let run).
+
+    :param steps: the computation; its return value is the result.
+    """
+    into: list[T] = []
+    for _ in _collected(steps, into):
+        pass
+    return into[0]

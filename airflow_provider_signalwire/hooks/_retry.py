@@ -74,6 +74,22 @@ def may_have_arrived(exc: BaseException) -> bool:
     return isinstance(exc, SignalWireServerError) and exc.status_code in PASSED_ON_STATUSES
 
 
+class DeliveryHistory:
+    """Whether an earlier attempt of one call may have reached SignalWire before it failed."""
+
+    def __init__(self) -> None:
+        self.maybe_delivered = False
+
+    def note(self, failure: SignalWireError) -> None:
+        """
+        Remember a failed attempt; a later 404 then may mean the attempt did the job.
+
+        That is so after a transport failure once the request may have left, and after a
+        gateway's 502 or 504 (:func:`~airflow_provider_signalwire.hooks._retry.may_have_arrived`).
+        """
+        self.maybe_delivered = self.maybe_delivered or may_have_arrived(failure)
+
+
 def is_provably_undelivered(exc: BaseException) -> bool:
     """
     Tell whether a failed attempt provably did not act on SignalWire, so even a create may repeat.

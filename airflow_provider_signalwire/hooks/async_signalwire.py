@@ -50,6 +50,7 @@ from airflow_provider_signalwire.hooks._wire import AsyncSignalWireClient
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+    from datetime import datetime
 
     from airflow_provider_signalwire.hooks._connection import SignalWireSettings
 
@@ -110,6 +111,14 @@ class SignalWireAsyncHook(SignalWireHookBase):
             )
             self._client = await client.__aenter__()
         return self._client
+
+    def server_now(self) -> datetime | None:
+        """
+        SignalWire's clock now, read from the ``Date`` header of the latest answer.
+
+        Up to a second behind (the header has whole seconds); ``None`` before the first answer.
+        """
+        return None if self._client is None else self._client.server_now()
 
     async def aclose(self) -> None:
         """Close the pooled connections; the hook reopens them if used again."""

@@ -19,8 +19,13 @@ affected (they need the token). Endpoints (form-encoded bodies):
 * ``POST reset`` -- back to the seeded state, without requests, faults or timers;
 * ``GET requests`` / ``DELETE requests`` -- the recorded API requests;
 * ``GET stats`` / ``DELETE stats`` -- the peak of concurrent API requests, and its reset;
-* ``POST conferences`` (``FriendlyName``, ``Status``) -- create a conference;
-* ``POST conferences/{sid}`` (``Status``, ``After``) -- set its status now or later;
+* ``POST conferences`` (``FriendlyName``, ``Status``, ``Count``) -- create a conference, or
+  ``Count`` of them (answers ``{"sids": [...]}``: a busy account in one call);
+* ``POST conferences/{sid}`` (``Status``, ``After``, ``At``) -- set its status now or later,
+  or with ``At`` (ISO 8601 with an offset) writing that ``date_updated``;
+* ``POST conferences/{sid}/hide`` (``Seconds``) -- leave it out of listings for a while;
+* ``POST conferences/{sid}/stale`` (``Seconds``) -- list a copy of it as it is now, beside
+  its fresh self, for a while;
 * ``POST conferences/{sid}/streams`` (``Count``, or ``Name`` once per stream) -- add streams;
 * ``POST conferences/{sid}/recordings`` (``Count``, ``Status``, ``Size`` of the media file) --
   add recordings;
@@ -28,13 +33,16 @@ affected (they need the token). Endpoints (form-encoded bodies):
 * ``POST faults`` / ``DELETE faults`` -- queue a :class:`~.faults.Fault` (``Action``,
   ``Status``, ``Body``, ``ContentType``, ``RetryAfter``, ``Delay``, ``Method``, ``PathContains``,
   ``Times``, and mid-file ``AfterBytes``, ``ContentLength``), or drop them all;
-* ``GET config`` / ``POST config`` (``RepeatStopStatus``, ``Latency``) -- the settings.
+* ``GET config`` / ``POST config`` (``RepeatStopStatus``, ``Latency``) -- the settings;
+* ``GET clock`` / ``POST clock`` (``Offset``, seconds the server's clock is ahead of the real
+  one, negative for behind) -- the server's clock: ``{"offset": ..., "now": ISO 8601}``.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import math
+from datetime import datetime
 from typing import TYPE_CHECKING, Any, cast
 from urllib.parse import unquote
 
@@ -70,8 +78,11 @@ _ROUTES: dict[tuple[str, ...], tuple[str, ...]] = {
     ("conferences", "*", "streams"): ("POST",),
     ("conferences", "*", "recordings"): ("POST",),
     ("conferences", "*", "participants"): ("POST",),
+    ("conferences", "*", "hide"): ("POST",),
+    ("conferences", "*", "stale"): ("POST",),
     ("faults",): ("POST", "DELETE"),
     ("config",): ("GET", "POST"),
+    ("clock",): ("GET", "POST"),
 }
 
 
@@ -183,7 +194,13 @@ def _dispatch(
         status = first(form, "Status") or "init"
         _choice("Status", status, CONFERENCE_STATUSES)
         name = first(form, "FriendlyName") or "emulated-conference"
-        return json_response(201, control.store.conferences.add(name, status))
+        if not first(form, "Count"):
+            return json_response(201, control.store.conferences.add(name, status))
+        count = int(_number(form, "Count", 1))
+        if not 1 <= count <= 100_000:
+            raise ValueError(f"Count must be from 1 to 100000, got {count}")
+        sids = [control.store.conferences.add(name, status)["sid"] for _ in range(count)]
+        return json_response(201, {"sids": sids})
     if shape == ("conferences", "*"):
         return _set_status(control, segments[1], form)
     if shape == ("conferences", "*", "streams"):
@@ -192,11 +209,22 @@ def _dispatch(
         return _add_recordings(control, segments[1], form)
     if shape == ("conferences", "*", "participants"):
         return _add_participants(control, segments[1], form)
+    if shape == ("conferences", "*", "hide"):
+        control.store.conferences.hide(segments[1], _number(form, "Seconds", 0.0))
+        return json_response(200, control.store.conferences.get(segments[1]))
+    if shape == ("conferences", "*", "stale"):
+        control.store.conferences.add_stale_copy(segments[1], _number(form, "Seconds", 0.0))
+        return json_response(200, control.store.conferences.get(segments[1]))
     if shape == ("faults",):
         if method == "DELETE":
             control.faults.clear()
             return no_content()
         return _add_fault(control, form)
+    if shape == ("clock",):
+        if method == "POST" and first(form, "Offset"):
+            control.clock_offset = _number(form, "Offset", 0.0)
+        now = control.store.space.now().isoformat()
+        return json_response(200, {"offset": control.clock_offset, "now": now})
     if method == "POST":
         _configure(control, form)
     return json_response(200, _settings(control))
@@ -231,10 +259,27 @@ def _set_status(control: EmulatorControl, sid: str, form: Params) -> Response:
     status = first(form, "Status") or ""
     _choice("Status", status, CONFERENCE_STATUSES)
     after = _number(form, "After", 0.0)
+    at = _moment(first(form, "At"))
+    if at is not None:
+        if after > 0:
+            raise ValueError("give At or After, not both")
+        return json_response(200, control.store.conferences.set_status(sid, status, at))
     if after > 0:
         control.schedule_conference_status(sid, status, after)
         return json_response(200, control.store.conferences.get(sid))
     return json_response(200, control.store.conferences.set_status(sid, status))
+
+
+def _moment(raw: str | None) -> datetime | None:
+    if not raw:
+        return None
+    try:
+        moment = datetime.fromisoformat(raw)
+    except ValueError:
+        raise ValueError(f"At must be an ISO 8601 date and time, got {raw!r}") from None
+    if moment.tzinfo is None:
+        raise ValueError(f"At must carry a UTC offset, got {raw!r}")
+    return moment
 
 
 def _add_streams(control: EmulatorControl, sid: str, form: Params) -> Response:

@@ -8,7 +8,9 @@ The Python API (:class:`~.emulator.SignalWireEmulator`) and the ``/_emulator`` e
 from __future__ import annotations
 
 import contextlib
+import math
 import threading
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from airflow_provider_signalwire.testing.faults import FaultQueue
@@ -72,6 +74,17 @@ class EmulatorControl:
             raise ValueError(f"latency must not be negative, got {value!r}")
         self._latency = float(value)
 
+    @property
+    def clock_offset(self) -> float:
+        """Seconds the server's clock is ahead of the real one (behind when negative)."""
+        return self.store.space.clock_offset.total_seconds()
+
+    @clock_offset.setter
+    def clock_offset(self, value: float) -> None:
+        if not isinstance(value, int | float) or not math.isfinite(value):
+            raise ValueError(f"clock_offset must be a finite number of seconds, got {value!r}")
+        self.store.space.clock_offset = timedelta(seconds=value)
+
     def state(self) -> dict[str, Any]:
         """Everything held, the stop counts and the settings (never the token)."""
         state = self.store.snapshot()
@@ -79,14 +92,19 @@ class EmulatorControl:
             project_id=self.project_id,
             repeat_stop_status=self.repeat_stop_status,
             latency=self.latency,
+            clock_offset=self.clock_offset,
         )
         return state
 
     def reset(self) -> None:
-        """Go back to the freshly seeded state: no recorded requests, faults or timers."""
+        """
+        Go back to the freshly seeded state: no recorded requests, faults or timers.
+
+        The settings (the clock offset too) are kept.
+        """
         self.cancel_timers()
         self.faults.clear()
-        self.store = Store(self.project_id, self.seed)
+        self.store = Store(self.project_id, self.seed, self.store.space.clock_offset)
         self.log.clear()
         self.reset_max_in_flight()
 

@@ -12,6 +12,7 @@ from airflow_provider_signalwire.testing.server import EmulatorHTTPServer
 from airflow_provider_signalwire.testing.store.seed import seeded_sids
 
 if TYPE_CHECKING:
+    from datetime import datetime
     from types import TracebackType
 
     from airflow_provider_signalwire.testing.faults import Fault
@@ -202,6 +203,19 @@ class SignalWireEmulator:
     def latency(self, value: float) -> None:
         self._control.latency = value
 
+    @property
+    def clock_offset(self) -> float:
+        """Seconds the server's clock (its dates, its ``Date`` header) is ahead of the real one."""
+        return self._control.clock_offset
+
+    @clock_offset.setter
+    def clock_offset(self, value: float) -> None:
+        self._control.clock_offset = value
+
+    def server_now(self) -> datetime:
+        """The emulator's clock now (the real time plus :attr:`clock_offset`), aware UTC."""
+        return self._control.store.space.now()
+
     # -- observation -------------------------------------------------------------------------
 
     @property
@@ -268,14 +282,37 @@ class SignalWireEmulator:
         """
         return self._control.store.conferences.add(friendly_name, status)
 
-    def set_conference_status(self, conference_sid: str, status: str) -> dict[str, Any]:
+    def set_conference_status(
+        self, conference_sid: str, status: str, *, at: datetime | None = None
+    ) -> dict[str, Any]:
         """
         Set a conference's status now; ``completed`` also stops its streams.
 
         :param conference_sid: the conference SID.
         :param status: ``init``, ``in-progress`` or ``completed``.
+        :param at: the ``date_updated`` to write instead of now (aware; e.g. an absurd one).
         """
-        return self._control.store.conferences.set_status(conference_sid, status)
+        if at is not None and at.tzinfo is None:
+            raise ValueError(f"at must be timezone-aware, got {at!r}")
+        return self._control.store.conferences.set_status(conference_sid, status, at)
+
+    def hide_conference(self, conference_sid: str, seconds: float) -> None:
+        """
+        Leave a conference out of listings (not GET) for ``seconds``, as a busy Space may.
+
+        :param conference_sid: the conference SID.
+        :param seconds: how long, in seconds (> 0).
+        """
+        self._control.store.conferences.hide(conference_sid, seconds)
+
+    def add_stale_copy(self, conference_sid: str, seconds: float) -> None:
+        """
+        List a copy of the conference as it is now after its fresh self (a lagging replica).
+
+        :param conference_sid: the conference SID.
+        :param seconds: how long, in seconds of the emulator's clock (> 0).
+        """
+        self._control.store.conferences.add_stale_copy(conference_sid, seconds)
 
     def schedule_conference_status(self, conference_sid: str, status: str, after: float) -> None:
         """

@@ -99,6 +99,16 @@ class EmulatorRequestHandler(BaseHTTPRequestHandler):
             return self._serve
         raise AttributeError(name)
 
+    def date_time_string(self, timestamp: float | None = None) -> str:
+        """
+        Format the ``Date`` header from the emulator's clock (its offset included).
+
+        :param timestamp: a POSIX time to format instead, as ``http.server`` allows.
+        """
+        if timestamp is not None:
+            return super().date_time_string(timestamp)
+        return super().date_time_string(self.server.core.control.store.space.now().timestamp())
+
     def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
         """
         Answer a request ``http.server`` could not parse with a JSON error body, never HTML.

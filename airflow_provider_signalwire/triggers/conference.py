@@ -10,7 +10,10 @@ only when a trigger runs.
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+import hashlib
+import json
+import time
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from airflow.triggers.base import BaseEventTrigger, BaseTrigger, TriggerEvent
@@ -26,8 +29,8 @@ from airflow_provider_signalwire.hooks._conferences import (
     NOT_LOOKED_YET,
     describe_target,
     exactly_one_target,
+    in_slices,
     log_change,
-    parse_date_created,
     validate_friendly_name,
     validate_target_status,
 )
@@ -42,7 +45,10 @@ if TYPE_CHECKING:
 
     from airflow_provider_signalwire.hooks._conference_poller import ConferencePoller, Sweep
 
-#: The asset state store key of :class:`ConferenceEventTrigger`'s watermark (Airflow 3.3+).
+#: The prefix of :class:`ConferenceEventTrigger`'s asset state store keys (Airflow 3.3+). Each
+#: trigger keeps its own key, this prefix and a digest of what it watches
+#: (:meth:`ConferenceEventTrigger.watermark_key`); the bare prefix is the shared key of
+#: releases before that, read once by a trigger whose own key is still empty.
 WATERMARK_KEY = "signalwire_conference_events"
 
 
@@ -167,14 +173,21 @@ class ConferenceEventTrigger(BaseEventTrigger):
     Fire an event for every SignalWire conference that starts or ends, for ``AssetWatcher``.
 
     Each event's payload is ``{"event": "conference-end", "conference": {...}}`` (or
-    ``conference-start``) with the conference object as SignalWire lists it. An event fires once
-    per conference and event, for a change after watching began: conferences already in
-    progress or completed when the trigger starts are not events (a ``date_updated`` in the
-    second the trigger started counts as before it). On Airflow 3.3 and later a
-    watermark kept in the asset state store carries this across triggerer restarts; on 3.1 and
-    3.2 a restarted trigger starts over from what exists then. Polls are shared with every other
-    conference trigger of the same connection and account in the triggerer; a failed poll is
-    logged and the next one tried.
+    ``conference-start``) with the conference object as SignalWire lists it. Each status a
+    watched conference newly reaches after watching began fires its event exactly once, in
+    order per conference; a status a conference already had when watching began fires nothing
+    (a ``date_updated`` in the second watching began counts as before it). When watching began
+    is read from SignalWire's clock, never the triggerer's. A conference that starts and ends
+    between two polls is seen completed only: ``conference-end`` fires, no
+    ``conference-start``. The rules, and their limits, are in
+    :mod:`~airflow_provider_signalwire.triggers._conference_events` and ``docs/events.md``.
+
+    On Airflow 3.3 and later the trigger's memory is kept in the asset state store under its
+    own key (:meth:`watermark_key`, from the events, name and account it watches), so it
+    survives triggerer restarts and never collides with another watcher of the asset; on 3.1
+    and 3.2 a restarted trigger starts over from what exists then. Polls, and the parsing of
+    each listing, are shared with every other conference trigger of the same connection and
+    account in the triggerer; a failed poll is logged and the next one tried.
 
     :param events: ``conference-start``, ``conference-end``, or both.
     :param friendly_name: only conferences of this name; every conference of the account when
@@ -244,19 +257,17 @@ class ConferenceEventTrigger(BaseEventTrigger):
         self, shared_stream: AsyncIterator[Any]
     ) -> AsyncIterator[TriggerEvent]:
         """
-        Turn the polls into this trigger's events, keeping the watermark when there is a store.
+        Turn the polls into this trigger's events, keeping its memory when there is a store.
 
         :param shared_stream: the polls, as :meth:`open_shared_stream` yields them.
         """
-        transitions = ConferenceTransitions(self.events, self.friendly_name, parse_date_created)
-        since = datetime.now(timezone.utc)
+        started = time.monotonic()
+        reported: set[str] = set()
+        transitions = ConferenceTransitions(self.events, self.friendly_name)
         store, saved = await self._load_watermark()
-        if not transitions.restore(saved):
-            transitions.begin(since)
-        else:
-            self.log.info(
-                "Resuming SignalWire conference events after %s", saved.get("updated_through")
-            )
+        resumed = transitions.restore(saved)
+        if resumed:
+            self.log.info("Resuming SignalWire conference events (%s)", self.watermark_key())
         self.log.info(
             "Watching SignalWire conferences%s for %s (polling every %gs)",
             f" named {self.friendly_name!r}" if self.friendly_name else "",
@@ -264,15 +275,36 @@ class ConferenceEventTrigger(BaseEventTrigger):
             self.poll_interval,
         )
         async for sweep in shared_stream:
-            if sweep.conferences is None:
+            if sweep.index is None:
                 self.log.warning("Listing SignalWire conferences failed: %s", sweep.error)
                 continue
-            for event in transitions.observe(sweep.conferences):
+            if not resumed:
+                resumed = True
+                if sweep.server_now is not None:
+                    # SignalWire's clock when this trigger started, at the latest: the Date
+                    # header has whole seconds, so add one, less the time since (measured with
+                    # the monotonic clock). Nothing that held then can be taken as new.
+                    elapsed = sweep.received - started
+                    transitions.begin(sweep.server_now + timedelta(seconds=1 - elapsed))
+            events = await in_slices(transitions.judge(sweep.index, sweep.server_now))
+            self._report_odd_dates(transitions, reported)
+            for event in events:
                 self.log.info("SignalWire conference %s: %s", event.conference["sid"], event.name)
                 yield TriggerEvent(event.payload())  # type: ignore[no-untyped-call]
             mark = transitions.watermark()
             if store is not None and mark is not None and mark != saved:
                 saved = await self._save_watermark(store, mark, saved)
+
+    def _report_odd_dates(self, transitions: ConferenceTransitions, reported: set[str]) -> None:
+        for sid, raw in transitions.odd_dates.items():
+            if sid not in reported:
+                reported.add(sid)
+                self.log.warning(
+                    "SignalWire conference %s has an unreadable or future date_updated %r: "
+                    "it is judged by what was seen of it, never by that date",
+                    sid,
+                    raw,
+                )
 
     async def run(self) -> AsyncIterator[TriggerEvent]:
         """Poll on its own (Airflow before 3.3, or called directly) and yield the events."""
@@ -280,25 +312,44 @@ class ConferenceEventTrigger(BaseEventTrigger):
         async for event in self.filter_shared_stream(stream):
             yield event
 
+    def watermark_key(self) -> str:
+        """
+        Name the trigger's key in the asset state store: the prefix and a digest of what it watches.
+
+        The events (in any order), the friendly name and the account (or, without one, the
+        connection) make the key; the poll interval does not. Changing any of the three starts
+        a new memory, and so a new watch (nothing fires for what already held then).
+        """
+        watched = {
+            "events": sorted(self.events),
+            "friendly_name": self.friendly_name,
+            "account": self.account_sid or f"connection:{self.signalwire_conn_id}",
+        }
+        text = json.dumps(watched, sort_keys=True, separators=(",", ":"))
+        return f"{WATERMARK_KEY}:{hashlib.sha256(text.encode()).hexdigest()[:24]}"
+
     async def _save_watermark(self, store: Any, mark: dict[str, Any], saved: Any) -> Any:
         """Keep ``mark``; on failure log it and keep watching (a restart may then repeat)."""
         try:
-            await store.aset(WATERMARK_KEY, mark)
+            await store.aset(self.watermark_key(), mark)
         except Exception as err:
             self.log.warning("Could not keep the watermark in the asset state store: %s", err)
             return saved
         return mark
 
     async def _load_watermark(self) -> tuple[Any, Any]:
-        """Return the asset state store and the saved watermark; ``(None, None)`` without one."""
+        """Return the asset state store and the saved memory; ``(None, None)`` without one."""
         store = getattr(self, "asset_state_store", None)
         if store is None:
             return None, None
         try:
-            return store, await store.aget(WATERMARK_KEY)
+            saved = await store.aget(self.watermark_key())
+            if saved is None:  # saved by a release that shared one key among watchers
+                saved = await store.aget(WATERMARK_KEY)
         except ValueError as err:  # several watched assets: no single store to use
             self.log.warning("No watermark across restarts: %s", err)
             return None, None
+        return store, saved
 
 
 def _error_event(

@@ -163,11 +163,13 @@ class TestRunAgainstEmulator:
         emu = signalwire_default
         done = emu.add_conference(friendly_name="done-before", status="completed")
         live = emu.add_conference(friendly_name="live", status="in-progress")
-        emu.latency = 2.5  # the first poll's answer comes late
+        emu.latency = 3.5  # the first poll's answer comes late
         trigger = ConferenceEventTrigger(poll_interval=0.1)
 
         async def scenario() -> None:
-            await asyncio.sleep(1.2)  # watching began; no poll has answered yet
+            # Watching began; no poll has answered yet. More than two seconds: when watching
+            # began is read from SignalWire's Date header, which has whole seconds (issue 22).
+            await asyncio.sleep(2.2)
             assert polls(emu) <= 1
             emu.set_conference_status(live["sid"], "completed")
             emu.latency = 0.0
@@ -232,11 +234,15 @@ class TestRunAgainstEmulator:
         first.asset_state_store = store  # type: ignore[assignment]
         [events] = asyncio.run(watch([first], first_life))
         assert fired(events) == [(END, before_kill["sid"])]
-        assert set(store.values[WATERMARK_KEY]) == {
+        # Issue 22: each trigger has its own key (was the shared WATERMARK_KEY), and the
+        # memory has version 2's shape (was version 1's updated_through, ties, in_progress).
+        assert set(store.values) == {first.watermark_key()}
+        assert first.watermark_key().startswith(f"{WATERMARK_KEY}:")
+        assert set(store.values[first.watermark_key()]) == {
             "version",
-            "updated_through",
-            "ties",
-            "in_progress",
+            "began",
+            "settled",
+            "conferences",
         }
 
         emu.set_conference_status(while_down["sid"], "completed")  # nobody is watching

@@ -77,8 +77,9 @@ def test_never_twice_for_the_same_conference_and_event() -> None:
     fired(transitions, conf("A", "init"))
     assert fired(transitions, conf("A", "completed", 1)) == [(END, "A")]
     assert fired(transitions, conf("A", "completed", 1)) == []
-    # Even if the status went back and forth (the emulator allows it).
-    assert fired(transitions, conf("A", "in-progress", 2)) == [(START, "A")]
+    # Even if the status went back and forth (the emulator allows it): a status never goes
+    # backwards (issue 22; before, the going back fired a second start).
+    assert fired(transitions, conf("A", "in-progress", 2)) == []
     assert fired(transitions, conf("A", "completed", 3)) == []
 
 
@@ -131,19 +132,33 @@ class TestWatermark:
     def test_none_before_the_first_poll(self) -> None:
         assert watcher().watermark() is None
 
-    def test_is_json_and_names_the_latest_update(self) -> None:
+    def test_is_json_and_keeps_what_matters(self) -> None:
+        # Version 2 (issue 22): version 1's single latest date let one absurd date poison it.
         transitions = watcher()
+        transitions.begin(datetime.datetime(2026, 11, 25, 19, 0, 0, tzinfo=UTC))
+        server_now = datetime.datetime(2026, 11, 25, 20, 5, 0, tzinfo=UTC)
         transitions.observe(
-            [conf("A", "in-progress", 5), conf("B", "init", 7), conf("C", "init", 7)]
+            [
+                conf("A", "in-progress", 5),
+                conf("B", "init", 7),
+                {**conf("C", "completed", 7), "date_updated": "Thu, 01 Jan 2099 00:00:00 GMT"},
+                {**conf("D", "completed", 7), "date_updated": "Wed, 25 Nov 2026 19:30:00 GMT"},
+            ],
+            server_now,
         )
         mark = transitions.watermark()
         assert json.loads(json.dumps(mark)) == mark
         assert mark == {
-            "version": 1,
-            "updated_through": "2026-11-25T20:00:07+00:00",
-            "ties": {"B": "init", "C": "init"},
-            "in_progress": ["A"],
+            "version": 2,
+            "began": "2026-11-25T19:00:00+00:00",
+            "settled": "2026-11-25T19:55:00+00:00",  # SignalWire's now less SETTLE
+            "conferences": {
+                "A": ["in-progress", "2026-11-25T20:00:05+00:00"],  # live: always kept
+                "B": ["init", "2026-11-25T20:00:07+00:00"],  # after settled
+                "C": ["completed", None],  # absurd date: kept, never compared
+            },  # D: completed before settled, nothing more can happen to it
         }
+        assert transitions.odd_dates == {"C": "Thu, 01 Jan 2099 00:00:00 GMT"}
 
     def test_restart_fires_what_changed_while_down_once(self) -> None:
         before = watcher((START, END))

@@ -7,8 +7,8 @@ from typing import TYPE_CHECKING, Any
 from airflow_provider_signalwire.testing.api.fields import PARTICIPANT_UPDATE
 from airflow_provider_signalwire.testing.api.request import (
     ApiRequest,
-    allow,
     check,
+    conference_items,
     listing,
     options,
 )
@@ -17,7 +17,6 @@ from airflow_provider_signalwire.testing.responses import (
     Response,
     invalid_parameter,
     json_response,
-    no_content,
     unprocessable_object,
 )
 
@@ -29,27 +28,6 @@ if TYPE_CHECKING:
 _BOOLEANS = {"Muted": "muted", "Hold": "hold", "Coaching": "coaching"}
 #: Accepted fields kept for inspection only (announcements, hold and wait music).
 _KEPT = ("AnnounceUrl", "AnnounceMethod", "HoldUrl", "HoldMethod", "WaitUrl", "WaitMethod")
-
-
-def handle(store: Store, req: ApiRequest) -> Response:
-    """
-    Answer ``/Conferences/{sid}/Participants`` and ``.../Participants/{CallSid}``.
-
-    :param store: the state.
-    :param req: the request.
-    """
-    conference_sid = req.segments[1]
-    if len(req.segments) == 3:
-        allow(req, "GET")
-        return _list(store, req, conference_sid)
-    allow(req, "GET", "POST", "DELETE")
-    call_sid = req.segments[3]
-    if req.method == "GET":
-        return json_response(200, store.participants.get(conference_sid, call_sid))
-    if req.method == "DELETE":
-        store.participants.remove(conference_sid, call_sid)
-        return no_content()
-    return _update(store, req, conference_sid, call_sid)
 
 
 def _list(store: Store, req: ApiRequest, conference_sid: str) -> Response:
@@ -81,3 +59,7 @@ def _update(store: Store, req: ApiRequest, conference_sid: str, call_sid: str) -
         raise unprocessable_object("Coaching requires CallSidToCoach")
     kept = options(req.form, _KEPT)
     return json_response(200, store.participants.update(conference_sid, call_sid, changes, kept))
+
+
+#: Answers ``/Conferences/{sid}/Participants`` and one of them (see :func:`conference_items`).
+handle = conference_items(lambda store: store.participants, _list, _update)

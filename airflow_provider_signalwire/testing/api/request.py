@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from airflow_provider_signalwire.testing.api.fields import check_body
 from airflow_provider_signalwire.testing.params import Params, first, paginate
@@ -12,12 +12,14 @@ from airflow_provider_signalwire.testing.responses import (
     Response,
     json_response,
     method_not_allowed,
+    no_content,
 )
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Sequence
 
     from airflow_provider_signalwire.testing.api.fields import BodySpec
+    from airflow_provider_signalwire.testing.store import Store
 
 
 @dataclass(frozen=True)
@@ -56,7 +58,7 @@ def allow(req: ApiRequest, *allowed: str) -> None:
 
 
 def listing(
-    req: ApiRequest, items: list[dict[str, Any]], key: str, filters: tuple[str, ...]
+    req: ApiRequest, items: Sequence[dict[str, Any]], key: str, filters: tuple[str, ...]
 ) -> Response:
     """
     Answer a list request with one page of ``items``.
@@ -91,3 +93,46 @@ def options(form: Params, names: tuple[str, ...]) -> dict[str, str]:
     :param names: the field names to keep.
     """
     return {name: value for name in names if (value := first(form, name)) is not None}
+
+
+class ItemStore(Protocol):
+    """What :func:`conference_items` needs of the participants or recordings store."""
+
+    def get(self, conference_sid: str, item: str, /) -> dict[str, Any]:
+        """Return one item (or raise ``UnknownResourceError``)."""
+
+    def remove(self, conference_sid: str, item: str, /) -> None:
+        """Delete one item (or raise ``UnknownResourceError``)."""
+
+
+def conference_items(
+    items: Callable[[Store], ItemStore],
+    listing: Callable[[Store, ApiRequest, str], Response],
+    update: Callable[[Store, ApiRequest, str, str], Response],
+) -> Callable[[Store, ApiRequest], Response]:
+    """
+    Build the handler of ``/Conferences/{sid}/<Things>`` and ``.../<Things>/{id}``.
+
+    The list answers GET (``listing``); one item answers GET, DELETE (204) and POST
+    (``update``). Participants and recordings share this one dispatch.
+
+    :param items: picks the item store out of the state.
+    :param listing: answers the list, given the state, the request and the conference SID.
+    :param update: answers a POST to one item, given also the item's id.
+    """
+
+    def handle(store: Store, req: ApiRequest) -> Response:
+        conference_sid = req.segments[1]
+        if len(req.segments) == 3:
+            allow(req, "GET")
+            return listing(store, req, conference_sid)
+        allow(req, "GET", "POST", "DELETE")
+        item = req.segments[3]
+        if req.method == "GET":
+            return json_response(200, items(store).get(conference_sid, item))
+        if req.method == "DELETE":
+            items(store).remove(conference_sid, item)
+            return no_content()
+        return update(store, req, conference_sid, item)
+
+    return handle

@@ -15,7 +15,7 @@ from airflow_provider_signalwire.testing.store.messages import MessageStore
 from airflow_provider_signalwire.testing.store.participants import ParticipantStore
 from airflow_provider_signalwire.testing.store.recordings import RecordingStore
 from airflow_provider_signalwire.testing.store.seed import seeded_sids
-from airflow_provider_signalwire.testing.store.space import JSONDict, Space, now
+from airflow_provider_signalwire.testing.store.space import JSONDict, Space
 from airflow_provider_signalwire.testing.store.streams import StreamStore
 
 
@@ -25,10 +25,13 @@ class Store:
 
     :param project_id: the project (AccountSid) that owns everything.
     :param seed: selects the deterministic SIDs of the seeded objects.
+    :param clock_offset: how far the server's clock is ahead of the real one.
     """
 
-    def __init__(self, project_id: str, seed: int = 0) -> None:
-        self.space = Space(project_id)
+    def __init__(
+        self, project_id: str, seed: int = 0, clock_offset: timedelta = timedelta(0)
+    ) -> None:
+        self.space = Space(project_id, clock_offset)
         self.conferences = ConferenceStore(self.space)
         self.participants = ParticipantStore(self.conferences)
         self.recordings = RecordingStore(self.conferences)
@@ -55,7 +58,7 @@ class Store:
 
     def _seed(self, seed: int) -> None:
         ids = seeded_sids(seed)
-        stamp = now()
+        stamp = self.space.now()
         conf_sids, stream_sids = ids["conferences"], ids["streams"]
         demo = conf_sids[0]
         self.conferences.add(

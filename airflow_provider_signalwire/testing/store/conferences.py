@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
+import math
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from datetime import timedelta
+from typing import TYPE_CHECKING, overload
 
 from airflow_provider_signalwire.testing.store.space import (
     API_VERSION,
@@ -13,7 +17,6 @@ from airflow_provider_signalwire.testing.store.space import (
     Space,
     UnknownResourceError,
     check_choice,
-    now,
     rfc2822,
 )
 
@@ -47,17 +50,51 @@ class Conference:
     options: dict[str, str] = field(default_factory=dict)
 
 
+def _check_seconds(seconds: float) -> timedelta:
+    if not isinstance(seconds, int | float) or not math.isfinite(seconds) or seconds <= 0:
+        raise ValueError(f"seconds must be a positive finite number, got {seconds!r}")
+    return timedelta(seconds=seconds)
+
+
+class _Rendered(Sequence[JSONDict]):
+    """Conferences chosen for a listing, each rendered (under the lock) when read."""
+
+    def __init__(self, store: ConferenceStore, chosen: list[Conference]) -> None:
+        self._store, self._chosen = store, chosen
+
+    def __len__(self) -> int:
+        return len(self._chosen)
+
+    @overload
+    def __getitem__(self, index: int) -> JSONDict: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[JSONDict]: ...
+
+    def __getitem__(self, index: int | slice) -> JSONDict | list[JSONDict]:
+        with self._store.space.lock:
+            if isinstance(index, slice):
+                return [self._store.render(c) for c in self._chosen[index]]
+            return self._store.render(self._chosen[index])
+
+
 class ConferenceStore:
     """
-    Every conference of the space.
+    Every conference of the space, and how its listings misbehave as a busy real one's do.
 
-    :param space: the shared lock and paths.
+    A conference can be hidden from listings for a while (eventual consistency, a page shift),
+    and a listing can show a stale copy of a conference beside its fresh one (a lagging
+    replica). Both last a number of seconds of the server's clock.
+
+    :param space: the shared lock, paths and clock.
     """
 
     def __init__(self, space: Space) -> None:
         self.space = space
         self._seq = itertools.count()
         self._records: dict[str, Conference] = {}
+        self._hidden: dict[str, datetime] = {}
+        self._stale: list[tuple[datetime, Conference]] = []
 
     def record(self, sid: str) -> Conference:
         """
@@ -110,7 +147,7 @@ class ConferenceStore:
         :param date_created: creation time; now by default.
         """
         check_choice("status", status, CONFERENCE_STATUSES)
-        created = date_created or now()
+        created = date_created or self.space.now()
         with self.space.lock:
             c = Conference(
                 sid or str(uuid.uuid4()), friendly_name, status, created, created, next(self._seq)
@@ -132,16 +169,57 @@ class ConferenceStore:
         with self.space.lock:
             return [c.sid for c in sorted(self._records.values(), key=lambda c: c.seq)]
 
-    def list(self, keep: Callable[[Conference], bool]) -> list[JSONDict]:
+    def list(self, keep: Callable[[Conference], bool]) -> Sequence[JSONDict]:
         """
         Return the conferences ``keep`` accepts, most recently created first.
 
-        :param keep: predicate over the live records, called under the lock.
+        Rendered when read (a page of 20,000 conferences renders only its own 1,000).
+
+        Hidden conferences are left out, and stale copies put in beside their fresh one
+        (after it), while they last.
+
+        :param keep: predicate over the records (live ones and stale copies), called under
+            the lock.
         """
         with self.space.lock:
-            chosen = [c for c in self._records.values() if keep(c)]
+            moment = self.space.now()
+            self._hidden = {sid: end for sid, end in self._hidden.items() if end > moment}
+            self._stale = [(end, copy) for end, copy in self._stale if end > moment]
+            shown = [c for c in self._records.values() if c.sid not in self._hidden]
+            shown += [copy for _, copy in self._stale if copy.sid not in self._hidden]
+            chosen = [c for c in shown if keep(c)]
+            # Stable: a stale copy, added after the live records, comes after its fresh one.
             chosen.sort(key=lambda c: (c.date_created, c.seq), reverse=True)
-            return [self.render(c) for c in chosen]
+            return _Rendered(self, chosen)
+
+    def hide(self, sid: str, seconds: float) -> None:
+        """
+        Leave a conference out of every listing for ``seconds`` of the server's clock.
+
+        It can still be fetched by SID; hiding it again restarts the time.
+
+        :param sid: the conference SID.
+        :param seconds: how long, in seconds (> 0).
+        """
+        span = _check_seconds(seconds)
+        with self.space.lock:
+            self.record(sid)
+            self._hidden[sid] = self.space.now() + span
+
+    def add_stale_copy(self, sid: str, seconds: float) -> None:
+        """
+        Show the conference as it is now in every listing for ``seconds``, beside its fresh self.
+
+        Take the copy, then change the conference: listings show both the old and the new
+        state, as a lagging replica would.
+
+        :param sid: the conference SID.
+        :param seconds: how long, in seconds of the server's clock (> 0).
+        """
+        span = _check_seconds(seconds)
+        with self.space.lock:
+            copy = dataclasses.replace(self.record(sid), options={})
+            self._stale.append((self.space.now() + span, copy))
 
     def update(self, sid: str, status: str | None, options: dict[str, str]) -> JSONDict:
         """
@@ -154,7 +232,7 @@ class ConferenceStore:
         with self.space.lock:
             c = self.record(sid)
             c.options.update(options)
-            c.date_updated = now()
+            c.date_updated = self.space.now()
             if status is not None and status != c.status:
                 self._set_status(c, status, c.date_updated)
             return self.render(c)
@@ -170,7 +248,7 @@ class ConferenceStore:
         check_choice("status", status, CONFERENCE_STATUSES)
         with self.space.lock:
             c = self.record(sid)
-            self._set_status(c, status, moment or now())
+            self._set_status(c, status, moment or self.space.now())
             return self.render(c)
 
     def _set_status(self, c: Conference, status: str, moment: datetime) -> None:

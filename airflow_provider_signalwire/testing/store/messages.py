@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 from urllib.parse import quote
 
-from airflow_provider_signalwire.testing.store.space import API_VERSION, JSONDict, now, rfc2822
+from airflow_provider_signalwire.testing.store.space import API_VERSION, JSONDict, rfc2822
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -125,7 +125,7 @@ class MessageStore:
             body,
             list(media_urls or []),
             messaging_service_sid,
-            now(),
+            self.space.now(),
             dict(options or {}),
         )
         with self.space.lock:

@@ -10,7 +10,6 @@ from urllib.parse import quote
 from airflow_provider_signalwire.testing.store.space import (
     JSONDict,
     UnknownResourceError,
-    now,
     rfc2822,
 )
 
@@ -120,7 +119,7 @@ class ParticipantStore:
         :param hold: whether the participant starts on hold.
         :param end_conference_on_exit: whether leaving ends the conference.
         """
-        stamp = now()
+        stamp = self.space.now()
         p = Participant(
             call_sid or str(uuid.uuid4()), stamp, stamp, muted, hold, end_conference_on_exit
         )
@@ -165,7 +164,7 @@ class ParticipantStore:
             for attribute, value in changes.items():
                 setattr(p, attribute, value)
             p.options.update(options)
-            p.date_updated = now()
+            p.date_updated = self.space.now()
             return self.render(conference_sid, p)
 
     def remove(self, conference_sid: str, call_sid: str) -> None:

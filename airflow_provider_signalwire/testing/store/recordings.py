@@ -12,7 +12,6 @@ from airflow_provider_signalwire.testing.store.space import (
     ConflictError,
     JSONDict,
     UnknownResourceError,
-    now,
     rfc2822,
 )
 
@@ -83,7 +82,7 @@ class RecordingStore:
         :param conference_sid: the conference it records.
         :param r: the record.
         """
-        duration = int(((r.ended or now()) - r.date_created).total_seconds())
+        duration = int(((r.ended or self.space.now()) - r.date_created).total_seconds())
         uri = self.space.conference_uri(conference_sid)
         sid = quote(r.sid, safe="")
         return {
@@ -129,7 +128,7 @@ class RecordingStore:
         :param status: initial status (``in-progress``, ``paused``, ``stopped``, ``completed``).
         :param call_sid: the call the recording is attributed to, if any.
         """
-        stamp = now()
+        stamp = self.space.now()
         ended = None if status in ACTIVE_RECORDING_STATUSES else stamp
         r = Recording(sid or str(uuid.uuid4()), call_sid, status, stamp, stamp, ended)
         with self.space.lock:
@@ -182,7 +181,7 @@ class RecordingStore:
             r = self._record(conference_sid, sid)
             if r.status not in ACTIVE_RECORDING_STATUSES:
                 raise ConflictError(f"Recording {sid} is {r.status} and can no longer be updated")
-            r.status, r.date_updated = status, now()
+            r.status, r.date_updated = status, self.space.now()
             if status == "stopped":
                 r.ended = r.date_updated
             r.options.update(options)

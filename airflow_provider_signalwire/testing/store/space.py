@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from email.utils import format_datetime
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
@@ -57,13 +57,20 @@ class Space:
     returns rendered API objects (fresh dicts), never its live records.
 
     :param project_id: the project (AccountSid) that owns everything.
+    :param clock_offset: how far the server's clock is ahead of the real one (behind if
+        negative): every date it writes, and its ``Date`` header, are read from that clock.
     """
 
-    def __init__(self, project_id: str) -> None:
+    def __init__(self, project_id: str, clock_offset: timedelta = timedelta(0)) -> None:
         self.project_id = project_id
+        self.clock_offset = clock_offset
         self.base_path = f"/api/laml/{API_VERSION}/Accounts/{quote(project_id, safe='')}"
         self.lock = threading.RLock()
         self._completion_listeners: list[Callable[[str, datetime], None]] = []
+
+    def now(self) -> datetime:
+        """Return the server's clock: the real time plus :attr:`clock_offset`."""
+        return now() + self.clock_offset
 
     def conference_uri(self, sid: str) -> str:
         """

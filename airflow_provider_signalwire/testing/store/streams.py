@@ -12,7 +12,6 @@ from airflow_provider_signalwire.testing.store.space import (
     JSONDict,
     UnknownResourceError,
     check_choice,
-    now,
     rfc2822,
 )
 
@@ -116,7 +115,7 @@ class StreamStore:
             sid or str(uuid.uuid4()),
             name,
             status,
-            now(),
+            self.space.now(),
             dict(options or {}),
             dict(parameters or {}),
         )
@@ -160,7 +159,7 @@ class StreamStore:
         with self.space.lock:
             s = self._find(conference_sid, candidates)
             if s.status in ACTIVE_STREAM_STATUSES:
-                s.status, s.date_updated = "stopped", now()
+                s.status, s.date_updated = "stopped", self.space.now()
                 self._stop_counts[s.sid] = self._stop_counts.get(s.sid, 0) + 1
             elif repeat_status == 404:
                 raise UnknownResourceError(s.sid)

@@ -1,0 +1,60 @@
+"""SignalWireAsyncHook.server_now() and large answers decoded off the event loop (issue 22)."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from typing import TYPE_CHECKING, Any
+
+from airflow_provider_signalwire.hooks._wire import OFF_LOOP_BYTES, AsyncSignalWireClient
+from airflow_provider_signalwire.hooks.async_signalwire import SignalWireAsyncHook
+
+if TYPE_CHECKING:
+    import pytest
+
+    from airflow_provider_signalwire.testing import SignalWireEmulator
+
+
+def test_server_now_reads_the_date_header(signalwire_default: SignalWireEmulator) -> None:
+    emu = signalwire_default
+    emu.clock_offset = -600  # SignalWire ten minutes behind the triggerer
+
+    async def scenario() -> None:
+        async with SignalWireAsyncHook() as hook:
+            assert hook.server_now() is None  # nothing answered yet
+            await hook.get_conference(emu.demo_conference_sid)
+            seen = hook.server_now()
+            assert seen is not None
+            # The header has whole seconds: at most one behind, never ahead.
+            assert -1.5 < (seen - emu.server_now()).total_seconds() <= 0.1
+
+    asyncio.run(scenario())
+
+
+def test_a_large_answer_is_decoded_off_the_event_loop(
+    signalwire_default: SignalWireEmulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    emu = signalwire_default
+    for _ in range(1200):
+        emu.add_conference("archive", "completed")
+    threads: list[tuple[int, int]] = []
+    decode = AsyncSignalWireClient.result
+
+    def spy(self: AsyncSignalWireClient, answer: Any, *args: Any) -> Any:
+        threads.append((len(answer.body), threading.get_ident()))
+        return decode(self, answer, *args)
+
+    monkeypatch.setattr(AsyncSignalWireClient, "result", spy)
+
+    async def scenario() -> int:
+        async with SignalWireAsyncHook() as hook:
+            listed = [c async for c in hook.list_conferences(page_size=1000)]
+            await hook.get_conference(emu.demo_conference_sid)
+        return len(listed)
+
+    loop_thread = threading.get_ident()
+    assert asyncio.run(scenario()) == 1203
+    [(first, first_thread), (second, second_thread), (small, small_thread)] = threads
+    assert first > OFF_LOOP_BYTES and first_thread != loop_thread  # 1,000 conferences
+    assert second > OFF_LOOP_BYTES and second_thread != loop_thread  # 203
+    assert small < OFF_LOOP_BYTES and small_thread == loop_thread  # one conference
