@@ -58,10 +58,6 @@ class SignalWireBaseOperator(BaseOperator):
     """
 
     ui_color = "#f72a72"
-    #: The retry knobs, checked and set by ``set_retry_knobs``; ``for_owner`` reads them.
-    max_attempts: int
-    initial_backoff: float
-    max_backoff: float
 
     def __init__(
         self,
