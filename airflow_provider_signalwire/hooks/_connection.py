@@ -14,6 +14,7 @@ from __future__ import annotations
 import ipaddress
 import os
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import urlsplit
 
@@ -118,6 +119,8 @@ class SignalWireSettings:
     """
     Everything needed to talk to one SignalWire Space; ``repr()`` never shows the token.
 
+    What every request reads (``timeout``, ``origin``, ``secrets``) is derived once.
+
     :param base_url: origin of the Space, e.g. ``https://example.signalwire.com``.
     :param project_id: the Project ID (Basic auth user and default ``AccountSid``).
     :param token: the API token (Basic auth password).
@@ -135,19 +138,19 @@ class SignalWireSettings:
     verify: bool | str = True
     from_number: str | None = None
 
-    @property
+    @cached_property
     def timeout(self) -> tuple[float, float]:
         """The ``(connect, read)`` timeouts as requests takes them."""
         return (self.connect_timeout, self.read_timeout)
 
-    @property
+    @cached_property
     def origin(self) -> str:
         """The Space's ``host:port`` as error messages name it."""
         netloc = self.base_url.split("://", 1)[1]
         default = "443" if self.base_url.startswith("https:") else "80"
         return netloc if netloc.rsplit("]", 1)[-1].count(":") else f"{netloc}:{default}"
 
-    @property
+    @cached_property
     def secrets(self) -> tuple[str, ...]:
         """The token and the ``Authorization`` values derived from it, to scrub from output."""
         return credential_variants(self.project_id, self.token)

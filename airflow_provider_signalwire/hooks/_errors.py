@@ -52,6 +52,7 @@ if TYPE_CHECKING:
 # -- secrets ---------------------------------------------------------------------------------
 
 MASK = "***"
+_BYTE_MASK = MASK.encode()
 #: Shorter secrets are not scrubbed, as Airflow's masker does not mask them: a value that short
 #: cannot be a real SignalWire token, and replacing every occurrence would garble every message.
 MIN_SECRET_LENGTH = 5
@@ -131,9 +132,14 @@ def scrub_bytes(body: bytes, secrets: tuple[str, ...] | list[str]) -> bytes:
     :param body: an answer's body, before anything reads it.
     :param secrets: the values to remove; empty ones are skipped.
     """
-    for form in _forms(secrets):
-        body = body.replace(form.encode("utf-8", "surrogatepass"), MASK.encode())
+    for form in _byte_forms_of(tuple(secrets)):
+        body = body.replace(form, _BYTE_MASK)
     return body
+
+
+@functools.lru_cache(maxsize=32)
+def _byte_forms_of(secrets: tuple[str, ...]) -> tuple[bytes, ...]:
+    return tuple(form.encode("utf-8", "surrogatepass") for form in _forms_of(secrets))
 
 
 def scrub_data(data: Any, secrets: tuple[str, ...] | list[str]) -> Any:
