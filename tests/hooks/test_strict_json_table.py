@@ -19,6 +19,7 @@ from airflow_provider_signalwire.hooks._errors import (
     MAX_DEPTH,
     MAX_INTEGER_DIGITS,
     check_declared_length,
+    content_encoding,
     inflate_bounded,
     loads_strict,
     scrub_bytes,
@@ -150,3 +151,41 @@ def test_scrub_data_reaches_every_string_keys_and_list_items_included() -> None:
 )
 def test_scrub_bytes(body: bytes, scrubbed: bytes) -> None:
     assert scrub_bytes(body, (SECRET,)) == scrubbed
+
+
+def test_deflate_is_one_stream_where_gzip_may_be_several_members() -> None:
+    """A deflate body ends with its stream; what follows is not read as another member."""
+    two_streams = zlib.compress(b"hello") + zlib.compress(b"world")
+    assert inflate_bounded(two_streams, "deflate", **CALL) == b"hello"  # type: ignore[arg-type]
+    compressor = zlib.compressobj(wbits=-15)
+    raw = compressor.compress(b"one") + compressor.flush()
+    assert inflate_bounded(raw + raw, "deflate", **CALL) == b"one"  # type: ignore[arg-type]
+    members = gzip.compress(b"hello") + gzip.compress(b"world")
+    assert inflate_bounded(members, "gzip", **CALL) == b"helloworld"  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("refuse", "message"),
+    [
+        (
+            lambda: inflate_bounded(b"not gzip", "gzip", status=502, method="PUT", path="/r"),
+            "SignalWire answered 502 to PUT /r with a gzip body that does not decompress",
+        ),
+        (
+            lambda: content_encoding(
+                {"Content-Encoding": "br"}, status=503, method="PUT", path="/r"
+            ),
+            "SignalWire answered 503 to PUT /r with an unsupported Content-Encoding 'br'",
+        ),
+    ],
+    ids=["undecodable", "unsupported"],
+)
+def test_a_body_refusal_keeps_the_status_method_and_path(refuse: Any, message: str) -> None:
+    with pytest.raises(SignalWireResponseError) as caught:
+        refuse()
+    assert str(caught.value) == message
+    assert (caught.value.status_code, caught.value.method, caught.value.path) == (
+        503 if "br" in message else 502,
+        "PUT",
+        "/r",
+    )

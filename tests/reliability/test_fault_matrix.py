@@ -71,6 +71,8 @@ class TestTransportFaults:
         assert "connection refused" in str(err)
         assert "connection was not established" in str(err)
         assert urlsplit(url).netloc in str(err)
+        assert err.method == "GET"
+        assert err.path is not None and err.path.endswith("/Conferences/CF1")
 
     @pytest.mark.parametrize("how", CONNECT_FAILURES)
     def test_a_connection_never_established_is_retried(

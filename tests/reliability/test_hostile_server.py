@@ -576,6 +576,10 @@ class TestSyncAndAsyncAgree:
             assert sync[0] == "result"
         if name.startswith("content-length-"):  # never a bare ValueError, never retried
             assert sync[0] == "SignalWireResponseError"
+        if name == "closed-without-answer":  # the transport error names the call
+            assert sync[0] == "SignalWireConnectionError"
+            assert (sync[2]["method"], sync[2]["path"]) == ("GET", f"{CONFERENCES}/{CONF}")
+            assert "failed: <transport error> (no complete answer)" in sync[1]
 
     @pytest.mark.parametrize("drip", ["headers", "body"])
     def test_same_error_for_an_answer_past_its_deadline(
