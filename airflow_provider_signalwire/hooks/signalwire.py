@@ -151,30 +151,25 @@ class SignalWireHook(SignalWireHookBase):
         settings = self.settings
         if settings.verify is False:
             self.log.warning("TLS certificate verification is OFF for %s", settings.base_url)
-        return SignalWireTransport(
-            settings,
-            max_attempts=self.max_attempts,
-            initial_backoff=self.initial_backoff,
-            max_backoff=self.max_backoff,
-            pool_size=self.pool_size,
-            kill_switch=self._kill_switch,
-            logger=self.log,
-        )
+        return SignalWireTransport(settings, **self._client_arguments())
 
     @cached_property
     def media(self) -> MediaClient:
         """The session that fetches media files: no credentials, same Space, no redirects."""
         from airflow_provider_signalwire.hooks._media import MediaClient
 
-        return MediaClient(
-            self.settings,
-            max_attempts=self.max_attempts,
-            initial_backoff=self.initial_backoff,
-            max_backoff=self.max_backoff,
-            pool_size=self.pool_size,
-            kill_switch=self._kill_switch,
-            logger=self.log,
-        )
+        return MediaClient(self.settings, **self._client_arguments())
+
+    def _client_arguments(self) -> dict[str, Any]:
+        """What the API and media clients share: retry knobs, pool, kill switch and logger."""
+        return {
+            "max_attempts": self.max_attempts,
+            "initial_backoff": self.initial_backoff,
+            "max_backoff": self.max_backoff,
+            "pool_size": self.pool_size,
+            "kill_switch": self._kill_switch,
+            "logger": self.log,
+        }
 
     @cached_property
     def _kill_switch(self) -> KillSwitch:
