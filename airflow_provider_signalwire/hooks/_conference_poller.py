@@ -16,9 +16,10 @@ When every waiter has been looked at, waits by SID for one same status, and no e
 listens, the listing adds ``Status=`` too.
 
 Each listing is parsed and indexed once (:class:`~._conferences.ListingIndex`, by SID and by
-name, with what changed since the previous listing), in slices between which the event loop
-runs, and handed to every user with SignalWire's clock at that moment (the ``Date`` header).
-"Yesterday" is SignalWire's yesterday, once an answer has told its clock.
+name, with what changed since the previous listing), page by page as the pages arrive and in
+slices between which the event loop runs, so that a busy account's listing is never held whole
+(only what changed is kept), and handed to every user with SignalWire's clock at that moment
+(the ``Date`` header). "Yesterday" is SignalWire's yesterday, once an answer has told its clock.
 """
 
 from __future__ import annotations
@@ -33,9 +34,10 @@ from typing import TYPE_CHECKING, Any
 
 from airflow_provider_signalwire.hooks._api import MAX_PAGE_SIZE
 from airflow_provider_signalwire.hooks._conferences import (
+    INDEX_SLICE,
     ListingIndex,
+    ListingIndexer,
     in_slices,
-    index_listing,
     newest_conference,
     parse_date_created,
 )
@@ -76,16 +78,14 @@ class Sweep:
     """
     One poll's listing, as event triggers receive it.
 
-    :param conferences: every conference updated since the poll's floor date (``None`` when
-        the poll failed).
-    :param error: why the poll failed, after the hook's retries.
-    :param index: the listing parsed and indexed (``None`` when the poll failed).
+    :param error: why the poll failed, after the hook's retries (``None`` when it did not).
+    :param index: every conference updated since the poll's floor date, parsed and indexed
+        (``None`` when the poll failed).
     :param server_now: SignalWire's clock when the listing was read (from the ``Date``
         header; ``None`` if no answer had one).
     :param received: ``time.monotonic()`` when ``server_now`` was read.
     """
 
-    conferences: list[Conference] | None
     error: Exception | None = None
     index: ListingIndex | None = None
     server_now: datetime | None = None
@@ -233,24 +233,28 @@ class ConferencePoller:
         # Waiters that register while the listing is fetched are matched now and looked up,
         # if still needed, after the next listing: that one may well show them.
         before = list(self._waiters)
+        indexer = ListingIndexer(self._index, self.polls)
         try:
-            listed = [
-                conference
-                async for conference in self.hook.list_conferences(
-                    account_sid=self.account_sid, **filters
-                )
-            ]
+            # Each page is read as it arrives and then freed: the listing is never held whole.
+            read = 0
+            async for conference in self.hook.list_conferences(
+                account_sid=self.account_sid, **filters
+            ):
+                indexer.add(conference)
+                read += 1
+                if read % INDEX_SLICE == 0:
+                    await asyncio.sleep(0)  # let the loop breathe within a page
         except Exception as err:  # every user hears about it; the poller keeps going
             for waiter in before:
                 self._fail(waiter, err)
-            self._publish(Sweep(None, err, server_now=self.hook.server_now()))
+            self._publish(Sweep(err, server_now=self.hook.server_now()))
             return
         server_now, received = self.hook.server_now(), time.monotonic()
         self._floor = _server_yesterday(server_now)
-        self._index = index = await in_slices(index_listing(listed, self._index, self.polls))
+        self._index = index = await in_slices(indexer.finish())
         await self._match(index, floor)
         await self._first_looks(before)
-        self._publish(Sweep(listed, index=index, server_now=server_now, received=received))
+        self._publish(Sweep(index=index, server_now=server_now, received=received))
 
     def _status_filter(self) -> str | None:
         if self._subscribers or not self._waiters:

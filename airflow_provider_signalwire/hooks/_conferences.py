@@ -246,6 +246,72 @@ def _fingerprint(conference: dict[str, Any]) -> tuple[Any, ...]:
     )
 
 
+class ListingIndexer:
+    """
+    Build one listing's :class:`ListingIndex` a conference at a time, as its pages arrive.
+
+    Fed while the listing is fetched, it lets each page be freed once read: only what changed
+    since ``before`` is kept, so a busy account's listing does not pile up on the heap (where
+    it would make the event loop pay for full garbage collections).
+
+    :param before: the previous listing's index, or ``None``.
+    :param sequence: this listing's number.
+    :param parse_date: reads a date field (RFC 2822) into an aware datetime, or ``None``.
+    """
+
+    def __init__(
+        self,
+        before: ListingIndex | None,
+        sequence: int,
+        parse_date: Callable[[object], datetime | None] = parse_date_created,
+    ) -> None:
+        self.before = before
+        self.sequence = sequence
+        self.parse_date = parse_date
+        self._known = before.by_sid if before is not None else {}
+        self._by_sid: dict[str, Listed] = {}
+        self._dates: dict[object, datetime | None] = {}
+
+    def add(self, conference: dict[str, Any]) -> None:
+        """
+        Read one listed conference (one without a string SID is ignored).
+
+        :param conference: the conference object, in listing order.
+        """
+        sid = conference.get("sid")
+        if not isinstance(sid, str):
+            return
+        old = self._known.get(sid)
+        if old is not None and _fingerprint(old.conference) == _fingerprint(conference):
+            # Unchanged: keep the copy read before, so this listing's objects die young
+            # (fewer long-lived objects, fewer full garbage collections on the event loop).
+            listed = old
+        else:
+            listed = _read(sid, conference, self._dates, self.parse_date)
+        current = self._by_sid.get(sid)
+        if current is None or listed.key() > current.key():
+            self._by_sid[sid] = listed
+
+    def finish(self) -> Generator[None, None, ListingIndex]:
+        """
+        Index what was added, by name and by change; pauses every :data:`INDEX_SLICE` SIDs.
+
+        Drive it to its end (see :func:`in_slices`); its return value is the index.
+        """
+        by_name: dict[Any, list[str]] = {}
+        changed: set[str] = set()
+        for n, (sid, listed) in enumerate(self._by_sid.items(), 1):
+            if n % INDEX_SLICE == 0:
+                yield
+            name = listed.friendly_name
+            by_name.setdefault(name if isinstance(name, str) else None, []).append(sid)
+            old = self._known.get(sid)
+            if old is None or old.key() != listed.key() or old.status != listed.status:
+                changed.add(sid)
+        previous = self.before.sequence if self.before is not None else None
+        return ListingIndex(self._by_sid, by_name, frozenset(changed), self.sequence, previous)
+
+
 def index_listing(
     conferences: Iterable[dict[str, Any]],
     before: ListingIndex | None,
@@ -253,7 +319,7 @@ def index_listing(
     parse_date: Callable[[object], datetime | None] = parse_date_created,
 ) -> Generator[None, None, ListingIndex]:
     """
-    Parse and index one listing; a generator that pauses every :data:`INDEX_SLICE` conferences.
+    Parse and index a whole listing; a generator that pauses every :data:`INDEX_SLICE` items.
 
     Drive it to its end (``StopIteration.value`` is the index), letting the event loop run
     at each pause. A conference listed unchanged since ``before`` is not parsed again.
@@ -263,38 +329,13 @@ def index_listing(
     :param sequence: this listing's number.
     :param parse_date: reads a date field (RFC 2822) into an aware datetime, or ``None``.
     """
-    known = before.by_sid if before is not None else {}
-    by_sid: dict[str, Listed] = {}
-    dates: dict[object, datetime | None] = {}
+    indexer = ListingIndexer(before, sequence, parse_date)
     for n, conference in enumerate(conferences, 1):
         if n % INDEX_SLICE == 0:
             yield
-        sid = conference.get("sid")
-        if not isinstance(sid, str):
-            continue
-        old = known.get(sid)
-        if old is not None and _fingerprint(old.conference) == _fingerprint(conference):
-            # Unchanged: keep the copy read before, so this listing's objects die young
-            # (fewer long-lived objects, fewer full garbage collections on the event loop).
-            listed = old
-        else:
-            listed = _read(sid, conference, dates, parse_date)
-        current = by_sid.get(sid)
-        if current is None or listed.key() > current.key():
-            by_sid[sid] = listed
+        indexer.add(conference)
     yield
-    by_name: dict[Any, list[str]] = {}
-    changed: set[str] = set()
-    for n, (sid, listed) in enumerate(by_sid.items(), 1):
-        if n % INDEX_SLICE == 0:
-            yield
-        name = listed.friendly_name
-        by_name.setdefault(name if isinstance(name, str) else None, []).append(sid)
-        old = known.get(sid)
-        if old is None or old.key() != listed.key() or old.status != listed.status:
-            changed.add(sid)
-    previous = before.sequence if before is not None else None
-    return ListingIndex(by_sid, by_name, frozenset(changed), sequence, previous)
+    return (yield from indexer.finish())
 
 
 def _read(

@@ -178,8 +178,10 @@ class SignalWireAsyncHook(SignalWireHookBase):
             trail.visit(path, query)
             page = await client.request("GET", path, params=tuple(query))
             items, following = page_items(page, "conferences", path)
+            del page
             for item in items:
                 yield item
+            del items  # a busy account's page is freed before the next one is fetched
 
     async def find_conference(
         self,

@@ -39,6 +39,7 @@ from hypothesis.stateful import (
 from signalwire_test_support import PROJECT_ID, TOKEN, connection_json
 
 from airflow_provider_signalwire.hooks import _conference_poller, async_signalwire
+from airflow_provider_signalwire.hooks._conferences import ListingIndex, ListingIndexer
 from airflow_provider_signalwire.testing import SignalWireEmulator
 from airflow_provider_signalwire.triggers.conference import ConferenceEventTrigger
 from triggers.test_conference_event_trigger import FakeAssetStateStore as Store
@@ -72,6 +73,26 @@ MAX_HIDE = 120.0
 ABSURD = datetime(2099, 1, 1, tzinfo=timezone.utc)
 #: Steps the machine ran in this session, and polls checked (printed with ``-s``).
 COUNTS = {"steps": 0, "polls": 0, "events": 0}
+
+
+class RecordingIndexer(ListingIndexer):
+    """The poller's indexer, keeping each listing as listed (stale copies too) for the model."""
+
+    #: id of each index built -> (the index, kept alive so that its id is not reused; listing)
+    LISTINGS: dict[int, tuple[ListingIndex, list[dict[str, Any]]]] = {}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.listing: list[dict[str, Any]] = []
+
+    def add(self, conference: dict[str, Any]) -> None:
+        self.listing.append(conference)
+        super().add(conference)
+
+    def finish(self) -> Iterator[None]:
+        index = yield from super().finish()
+        self.LISTINGS[id(index)] = (index, self.listing)
+        return index
 
 
 class SteppedLoop(asyncio.SelectorEventLoop):
@@ -120,7 +141,8 @@ class Watcher:
 
     async def _counted(self, trigger: ConferenceEventTrigger) -> AsyncIterator[Any]:
         async for sweep in trigger.open_shared_stream(trigger.serialize()[1]):
-            self.listings.append(list(sweep.conferences or []))
+            failed = sweep.index is None
+            self.listings.append([] if failed else RecordingIndexer.LISTINGS[id(sweep.index)][1])
             yield sweep
             # Asked for the next one: the trigger is done with this one (events, store).
             self.processed += 1
@@ -178,6 +200,7 @@ class ConferenceEventsMachine(RuleBasedStateMachine):
         self.hidden_until: dict[str, datetime] = {}
         self.watchers: list[Watcher] = []
         self.last_poll = datetime.min.replace(tzinfo=timezone.utc)
+        _conference_poller.ListingIndexer = RecordingIndexer  # type: ignore[misc]
 
     @initialize(skew=st.integers(-600, 600))
     def start_watching(self, skew: int) -> None:
@@ -206,6 +229,8 @@ class ConferenceEventsMachine(RuleBasedStateMachine):
             self.loop.run_until_complete(asyncio.gather(*tasks, return_exceptions=True))
             self.loop.run_until_complete(self._no_leaks())
             self.loop.close()
+            _conference_poller.ListingIndexer = ListingIndexer  # type: ignore[misc]
+            RecordingIndexer.LISTINGS.clear()
 
     async def _no_leaks(self) -> None:
         assert _conference_poller.running_pollers() == 0
