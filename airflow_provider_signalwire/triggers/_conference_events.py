@@ -139,6 +139,8 @@ class ConferenceTransitions:
         self._began: datetime | None = None
         self._settled: datetime | None = None
         self._restored_settled: datetime | None = None  # settled as saved before a restart
+        self._saved_settled: datetime | None = None  # settled of the watermark last kept
+        self._unsaved = True  # memory a restart from the watermark last kept would miss
         self._floor: date | None = None
         self._last: int | None = None  # sequence of the last listing judged
         self._sequence = 0  # for observe()'s own listings
@@ -230,6 +232,8 @@ class ConferenceTransitions:
             self._memory[listed.sid] = _Memory(listed.rank, kept, today)
         else:
             memory.rank, memory.updated, memory.seen_on = listed.rank, kept, today
+        if kept is None or self._saved_settled is None or _second(kept) > self._saved_settled:
+            self._unsaved = True  # a restart from the saved watermark would judge it anew
         if not news:
             return []
         status = _STATUS_OF_RANK[listed.rank]
@@ -303,6 +307,25 @@ class ConferenceTransitions:
             "conferences": kept,
         }
 
+    def needs_saving(self) -> bool:
+        """
+        Tell whether :meth:`watermark` must be kept now: a restart from the one last kept would
+        judge something differently. That is so after :meth:`begin`, and when a status was seen
+        that changed after the ``settled`` point of the watermark last kept (or whose date is
+        odd). Only SignalWire's clock moving on (``settled`` with it, and conferences settling
+        out of what is kept) is not: that watermark's older ``settled`` keeps more, not less.
+        """
+        return self._started and self._unsaved
+
+    def saved(self, watermark: dict[str, Any]) -> None:
+        """
+        Note that ``watermark`` (from :meth:`watermark`) was kept.
+
+        :param watermark: what was written to the store.
+        """
+        self._saved_settled = _moment(watermark.get("settled"))
+        self._unsaved = False
+
     def begin(self, since: datetime) -> None:
         """
         Start watching at ``since``: the first poll then fires for what changed after it.
@@ -336,7 +359,8 @@ class ConferenceTransitions:
         except (KeyError, TypeError, ValueError):
             return False
         self._began, self._settled, self._memory = began, settled, memory
-        self._restored_settled = settled
+        self._restored_settled = self._saved_settled = settled
+        self._unsaved = saved.get("version") != WATERMARK_VERSION  # kept as it was read
         self._started, self._baseline = True, False
         self._last = None
         return True

@@ -291,9 +291,10 @@ class ConferenceEventTrigger(BaseEventTrigger):
             for event in events:
                 self.log.info("SignalWire conference %s: %s", event.conference["sid"], event.name)
                 yield TriggerEvent(event.payload())  # type: ignore[no-untyped-call]
-            mark = transitions.watermark()
-            if store is not None and mark is not None and mark != saved:
-                saved = await self._save_watermark(store, mark, saved)
+            if store is not None and transitions.needs_saving():
+                mark = transitions.watermark()
+                if mark is not None and await self._save_watermark(store, mark):
+                    transitions.saved(mark)
 
     def _report_odd_dates(self, transitions: ConferenceTransitions, reported: set[str]) -> None:
         for sid, raw in transitions.odd_dates.items():
@@ -328,14 +329,17 @@ class ConferenceEventTrigger(BaseEventTrigger):
         text = json.dumps(watched, sort_keys=True, separators=(",", ":"))
         return f"{WATERMARK_KEY}:{hashlib.sha256(text.encode()).hexdigest()[:24]}"
 
-    async def _save_watermark(self, store: Any, mark: dict[str, Any], saved: Any) -> Any:
-        """Keep ``mark``; on failure log it and keep watching (a restart may then repeat)."""
+    async def _save_watermark(self, store: Any, mark: dict[str, Any]) -> bool:
+        """
+        Keep ``mark``; on failure log it, keep watching and tell (the next poll tries again;
+        a restart before then may repeat events).
+        """
         try:
             await store.aset(self.watermark_key(), mark)
         except Exception as err:
             self.log.warning("Could not keep the watermark in the asset state store: %s", err)
-            return saved
-        return mark
+            return False
+        return True
 
     async def _load_watermark(self) -> tuple[Any, Any]:
         """Return the asset state store and the saved memory; ``(None, None)`` without one."""
