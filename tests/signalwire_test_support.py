@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import shutil
 import sqlite3
 import tempfile
+import threading
 from collections import Counter
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
+
+if TYPE_CHECKING:
+    from collections.abc import Coroutine
+
+T = TypeVar("T")
 
 REPO = Path(__file__).resolve().parent.parent
 #: A recognisable token: any test that finds it in output has found a leak.
@@ -125,3 +132,34 @@ def skip_reasons(skipped: list[Any]) -> Counter[str]:
         reason = longrepr[2] if isinstance(longrepr, tuple) else str(longrepr)
         reasons[reason.removeprefix("Skipped: ")] += 1
     return reasons
+
+
+class SteppedLoop(asyncio.SelectorEventLoop):
+    """
+    An event loop whose clock runs ahead of the real one by what the test adds to ``ahead``.
+
+    A poller waiting an interval of an hour polls as soon as the test moves the clock by an
+    hour, and never before: "no poll came" is decided by the code's own timers.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.ahead = 0.0
+
+    def time(self) -> float:
+        return super().time() + self.ahead
+
+    def run_within(self, coroutine: Coroutine[Any, Any, T], seconds: float = 60.0) -> T:
+        """
+        Run ``coroutine`` to its end, cancelling it after ``seconds`` of real time (the loop's
+        own clock jumps, so ``asyncio.wait_for`` cannot bound it); a hang fails the test.
+        """
+        task = self.create_task(coroutine)
+        timer = threading.Timer(seconds, self.call_soon_threadsafe, (task.cancel,))
+        timer.start()
+        try:
+            return self.run_until_complete(task)
+        except asyncio.CancelledError:
+            raise AssertionError(f"still running after {seconds:g} s of real time") from None
+        finally:
+            timer.cancel()

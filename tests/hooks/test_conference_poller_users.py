@@ -19,6 +19,7 @@ import time
 from typing import TYPE_CHECKING, Any
 
 import pytest
+from signalwire_test_support import SteppedLoop
 
 from airflow_provider_signalwire.hooks._conference_poller import Sweep, conference_poller
 from airflow_provider_signalwire.hooks.async_signalwire import HookKey
@@ -28,8 +29,6 @@ if TYPE_CHECKING:
 
     from airflow_provider_signalwire.hooks._conference_poller import ConferencePoller
     from airflow_provider_signalwire.testing import SignalWireEmulator
-
-pytestmark = pytest.mark.timeout(60)
 
 KEY = HookKey("signalwire_default", max_attempts=2, initial_backoff=0.0, max_backoff=0.0)
 
@@ -206,15 +205,6 @@ def _status_in(sweep: Sweep, sid: str) -> str | None:
 # -- how often ----------------------------------------------------------------------------------
 
 
-class SteppedLoop(asyncio.SelectorEventLoop):
-    """An event loop whose clock runs ahead of the real one by what the test adds."""
-
-    ahead = 0.0
-
-    def time(self) -> float:
-        return super().time() + self.ahead
-
-
 async def move_clock(seconds: float) -> None:
     """Move the loop's clock and let every timer that became due run its course."""
     loop = asyncio.get_running_loop()
@@ -227,7 +217,7 @@ async def move_clock(seconds: float) -> None:
 def run_stepped(scenario: Callable[[], Any]) -> Any:
     loop = SteppedLoop()
     try:
-        return loop.run_until_complete(scenario())
+        return loop.run_within(scenario())
     finally:
         loop.close()
 

@@ -36,7 +36,7 @@ from hypothesis.stateful import (
     precondition,
     rule,
 )
-from signalwire_test_support import PROJECT_ID, TOKEN, connection_json
+from signalwire_test_support import PROJECT_ID, TOKEN, SteppedLoop, connection_json
 
 from airflow_provider_signalwire.hooks import _conference_poller, async_signalwire
 from airflow_provider_signalwire.hooks._conferences import ListingIndex, ListingIndexer
@@ -93,17 +93,6 @@ class RecordingIndexer(ListingIndexer):
         index = yield from super().finish()
         self.LISTINGS[id(index)] = (index, self.listing)
         return index
-
-
-class SteppedLoop(asyncio.SelectorEventLoop):
-    """An event loop whose clock runs ahead of the real one by what the test adds."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.ahead = 0.0
-
-    def time(self) -> float:
-        return super().time() + self.ahead
 
 
 class Watcher:

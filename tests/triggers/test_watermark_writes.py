@@ -11,12 +11,11 @@ it, after the trigger is done with the previous one.
 
 from __future__ import annotations
 
-import asyncio
 import json
 from typing import TYPE_CHECKING, Any
 
 import pytest
-from signalwire_test_support import PROJECT_ID, TOKEN, connection_json
+from signalwire_test_support import PROJECT_ID, TOKEN, SteppedLoop, connection_json
 
 from airflow_provider_signalwire.testing import SignalWireEmulator
 from airflow_provider_signalwire.triggers._conference_events import SETTLE
@@ -26,20 +25,9 @@ from triggers.test_conference_event_trigger import FakeAssetStateStore
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Callable, Iterator
 
-pytestmark = pytest.mark.timeout(60)
-
 CONN_ID = "signalwire_writes"
 INTERVAL = 3600.0  # the loop's clock is moved by this much to make one poll
 STEP = 30.0  # SignalWire's clock moves this much between two polls
-
-
-class SteppedLoop(asyncio.SelectorEventLoop):
-    """An event loop whose clock runs ahead of the real one by what the test adds."""
-
-    ahead = 0.0
-
-    def time(self) -> float:
-        return super().time() + self.ahead
 
 
 class CountingStore(FakeAssetStateStore):
@@ -103,8 +91,8 @@ def run_polls(
         async for event in trigger.filter_shared_stream(stepped()):
             fired.append((event.payload["event"], event.payload["conference"]["sid"]))
 
-    try:  # the loop's clock jumps by hours: pytest-timeout, not wait_for, stops a hang
-        loop.run_until_complete(consume())
+    try:
+        loop.run_within(consume())
     finally:
         loop.close()
     return attempts, fired
