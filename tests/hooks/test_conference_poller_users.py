@@ -205,13 +205,26 @@ def _status_in(sweep: Sweep, sid: str) -> str | None:
 # -- how often ----------------------------------------------------------------------------------
 
 
-async def move_clock(seconds: float) -> None:
-    """Move the loop's clock and let every timer that became due run its course."""
-    loop = asyncio.get_running_loop()
-    assert isinstance(loop, SteppedLoop)
-    loop.ahead += seconds
-    for _ in range(20):
-        await asyncio.sleep(0)
+class Polls:
+    """How many polls the poller made after each step of a test that moves the loop's clock."""
+
+    def __init__(self, poller: ConferencePoller, emu: SignalWireEmulator) -> None:
+        self.poller, self.emu = poller, emu
+        self.counts: list[int] = []
+
+    async def after(self, seconds: float) -> None:
+        """Move the clock; let every timer that became due run its course; count."""
+        loop = asyncio.get_running_loop()
+        assert isinstance(loop, SteppedLoop)
+        loop.ahead += seconds
+        for _ in range(20):
+            await asyncio.sleep(0)
+        self.counts.append(self.poller.polls)
+
+    async def reached(self, n: int) -> None:
+        """Wait until the ``n``-th poll's listing came; count."""
+        await until(lambda: self.poller.polls == n and len(listings(self.emu)) == n)
+        self.counts.append(self.poller.polls)
 
 
 def run_stepped(scenario: Callable[[], Any]) -> Any:
@@ -229,41 +242,31 @@ def test_the_shortest_interval_is_kept_while_its_user_stays(
     sid = emu.add_conference(friendly_name="room", status="in-progress")["sid"]
 
     async def scenario() -> list[int]:
-        polls: list[int] = []
         async with conference_poller(KEY) as poller:
-
-            async def polled(n: int) -> None:
-                await until(lambda: poller.polls == n and len(listings(emu)) == n)
-                polls.append(poller.polls)
-
-            sweeps: list[Sweep] = []
-            listening = subscribe(poller, sweeps, interval=60.0)
-            await polled(1)
-            await move_clock(5.0)
-            polls.append(poller.polls)  # 5 s of 60: no poll
+            polls = Polls(poller, emu)
+            listening = subscribe(poller, [], interval=60.0)
+            await polls.reached(1)
+            await polls.after(5.0)  # 5 s of 60: no poll
 
             waiting = wait(poller, sid=sid, interval=5.0)  # due already: it polls at once
-            await polled(2)
-            await move_clock(4.0)
-            polls.append(poller.polls)  # 4 s of 5: no poll
-            await move_clock(1.0)
-            await polled(3)
+            await polls.reached(2)
+            await polls.after(4.0)  # 4 s of 5: no poll
+            await polls.after(1.0)
+            await polls.reached(3)
 
             emu.set_conference_status(sid, "completed")
-            await move_clock(5.0)
-            await polled(4)
+            await polls.after(5.0)
+            await polls.reached(4)
             await asyncio.wait_for(waiting, 10)  # the 5 s user is gone: 60 s again
 
-            await move_clock(5.0)
-            polls.append(poller.polls)
-            await move_clock(50.0)
-            polls.append(poller.polls)  # 55 s of 60: no poll
-            await move_clock(5.0)
-            await polled(5)
+            await polls.after(5.0)
+            await polls.after(50.0)  # 55 s of 60: no poll
+            await polls.after(5.0)
+            await polls.reached(5)
             await stop(listening)
-        return polls
+        return polls.counts
 
-    assert run_stepped(scenario) == [1, 1, 2, 2, 3, 4, 4, 4, 5]
+    assert run_stepped(scenario) == [1, 1, 2, 2, 3, 3, 4, 4, 4, 4, 5, 5]
 
 
 def test_a_longer_interval_joining_does_not_slow_the_poller(
@@ -273,24 +276,17 @@ def test_a_longer_interval_joining_does_not_slow_the_poller(
     sid = emu.add_conference(friendly_name="room", status="in-progress")["sid"]
 
     async def scenario() -> list[int]:
-        polls: list[int] = []
         async with conference_poller(KEY) as poller:
-
-            async def polled(n: int) -> None:
-                await until(lambda: poller.polls == n and len(listings(emu)) == n)
-                polls.append(poller.polls)
-
-            sweeps: list[Sweep] = []
-            listening = subscribe(poller, sweeps, interval=10.0)
-            await polled(1)
+            polls = Polls(poller, emu)
+            listening = subscribe(poller, [], interval=10.0)
+            await polls.reached(1)
             waiting = wait(poller, sid=sid, interval=600.0)
-            await move_clock(9.0)
-            polls.append(poller.polls)
-            await move_clock(1.0)
-            await polled(2)
-            await move_clock(10.0)
-            await polled(3)
+            await polls.after(9.0)  # 9 s of 10: no poll
+            await polls.after(1.0)
+            await polls.reached(2)
+            await polls.after(10.0)
+            await polls.reached(3)
             await stop(listening, waiting)
-        return polls
+        return polls.counts
 
-    assert run_stepped(scenario) == [1, 1, 2, 3]
+    assert run_stepped(scenario) == [1, 1, 2, 2, 3, 3]
