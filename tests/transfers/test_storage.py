@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import uuid
 from pathlib import Path
 
 import pytest
@@ -120,7 +121,8 @@ class TestRecordingFile:
         from fsspec.implementations.memory import MemoryFileSystem
 
         attach("memory", fs=MemoryFileSystem())
-        final = ObjectStoragePath("memory://bucket/archive/CF1/RE1.mp3")
+        # fsspec's memory store is one per process: a bucket of its own for each run.
+        final = ObjectStoragePath(f"memory://bucket-{uuid.uuid4().hex}/archive/CF1/RE1.mp3")
         target = RecordingFile(final)
         target.restart(2)
         target.write(b"hi")
