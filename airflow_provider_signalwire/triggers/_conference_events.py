@@ -309,8 +309,10 @@ class ConferenceTransitions:
 
     def needs_saving(self) -> bool:
         """
-        Tell whether :meth:`watermark` must be kept now: a restart from the one last kept would
-        judge something differently. That is so after :meth:`begin`, and when a status was seen
+        Tell whether :meth:`watermark` must be kept now.
+
+        It must when a restart from the one last kept would judge something differently: after
+        :meth:`begin`, and when a status was seen
         that changed after the ``settled`` point of the watermark last kept (or whose date is
         odd). Only SignalWire's clock moving on (``settled`` with it, and conferences settling
         out of what is kept) is not: that watermark's older ``settled`` keeps more, not less.
@@ -338,6 +340,7 @@ class ConferenceTransitions:
         """
         self._began = _second(since)
         self._started = self._baseline = True
+        self._unsaved = True  # a new watch: what was kept before no longer describes it
 
     def restore(self, saved: object) -> bool:
         """

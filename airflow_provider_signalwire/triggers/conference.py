@@ -331,8 +331,10 @@ class ConferenceEventTrigger(BaseEventTrigger):
 
     async def _save_watermark(self, store: Any, mark: dict[str, Any]) -> bool:
         """
-        Keep ``mark``; on failure log it, keep watching and tell (the next poll tries again;
-        a restart before then may repeat events).
+        Keep ``mark``; tell whether it was kept.
+
+        On failure log it and keep watching: the next poll tries again (a restart before then
+        may repeat events).
         """
         try:
             await store.aset(self.watermark_key(), mark)
