@@ -312,10 +312,10 @@ class ConferenceTransitions:
         Tell whether :meth:`watermark` must be kept now.
 
         It must when a restart from the one last kept would judge something differently: after
-        :meth:`begin`, and when a status was seen
-        that changed after the ``settled`` point of the watermark last kept (or whose date is
-        odd). Only SignalWire's clock moving on (``settled`` with it, and conferences settling
-        out of what is kept) is not: that watermark's older ``settled`` keeps more, not less.
+        :meth:`begin`, and when a status was seen that changed after the ``settled`` point of
+        the watermark last kept (or whose date is odd). Only SignalWire's clock moving on
+        (``settled`` with it, and conferences settling out of what is kept) is not: that
+        watermark's older ``settled`` keeps more, not less.
         """
         return self._started and self._unsaved
 
