@@ -25,7 +25,10 @@ def get_provider_info() -> dict[str, Any]:
         "hooks": [
             {
                 "integration-name": "SignalWire",
-                "python-modules": [f"{_PACKAGE}.hooks.signalwire"],
+                "python-modules": [
+                    f"{_PACKAGE}.hooks.async_signalwire",
+                    f"{_PACKAGE}.hooks.signalwire",
+                ],
             }
         ],
         "operators": [
