@@ -59,7 +59,7 @@ from airflow_provider_signalwire.testing.responses import (
     unprocessable,
 )
 from airflow_provider_signalwire.testing.store.conferences import CONFERENCE_STATUSES
-from airflow_provider_signalwire.testing.store.media import DEFAULT_MEDIA_SIZE
+from airflow_provider_signalwire.testing.store.media import DEFAULT_MEDIA_SIZE, check_size
 from airflow_provider_signalwire.testing.store.recordings import RECORDING_STATUSES
 from airflow_provider_signalwire.testing.store.space import UnknownResourceError
 
@@ -308,7 +308,7 @@ def _add_recordings(control: EmulatorControl, sid: str, form: Params) -> Respons
         raise ValueError(f"Count must be from 1 to 1000, got {count}")
     status = first(form, "Status") or "completed"
     _choice("Status", status, RECORDING_STATUSES)
-    size = int(_number(form, "Size", DEFAULT_MEDIA_SIZE))
+    size = check_size(int(_number(form, "Size", DEFAULT_MEDIA_SIZE)))
     recordings = []
     for _ in range(count):
         recording = control.store.recordings.add(sid, status=status)

@@ -12,6 +12,17 @@ if TYPE_CHECKING:
 DEFAULT_MEDIA_SIZE = 4096
 
 
+def check_size(size: int) -> int:
+    """
+    Return ``size`` if it can be the size of a media file, else raise ``ValueError``.
+
+    :param size: bytes, at least 0.
+    """
+    if isinstance(size, bool) or not isinstance(size, int) or size < 0:
+        raise ValueError(f"size must be an integer of at least 0, got {size!r}")
+    return size
+
+
 class MediaStore:
     """
     The media file of every recording: a size per recording, the same for ``.wav`` and ``.mp3``.
@@ -31,8 +42,7 @@ class MediaStore:
         :param sid: the recording SID.
         :param size: bytes, at least 0.
         """
-        if isinstance(size, bool) or not isinstance(size, int) or size < 0:
-            raise ValueError(f"size must be an integer of at least 0, got {size!r}")
+        check_size(size)
         with self.space.lock:
             self._sizes[sid] = size
 
