@@ -413,7 +413,12 @@ def test_on_kill_stops_a_download_mid_file_and_starts_no_other(
     with pytest.raises(SignalWireError, match="2 of 2 recordings"):
         op.execute({"ti": ti})
 
-    assert [item["error_type"] for item in ti.xcom["archived"]] == ["DownloadCancelledError"] * 2
+    dropped, not_started = ti.xcom["archived"]
+    assert [dropped["error_type"], not_started["error_type"]] == ["DownloadCancelledError"] * 2
+    # Whichever net stopped the first download (the event at its next write, or the abort at
+    # its next read), the second one was never started: only the event says so.
+    assert dropped["error"].endswith("the task is stopping; download dropped")
+    assert not_started["error"] == f"Recording {later}: the task is stopping; not started"
     assert [r.path for r in media_requests(emu)] == [f"{MEDIA_ROOT}{first}.wav"]
     assert later not in str(emu.requests)
     assert folder_files(tmp_path) == []
