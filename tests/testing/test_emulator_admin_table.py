@@ -8,6 +8,7 @@ and the state it leaves (or does not leave) behind. Limits are tested on both si
 from __future__ import annotations
 
 import dataclasses
+import json
 import threading
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
@@ -18,6 +19,7 @@ import requests
 from emulator_tables_support import emulator, shared_emulator
 
 from airflow_provider_signalwire.testing import Fault, SignalWireEmulator
+from airflow_provider_signalwire.testing.admin import admin_refusal, allowed_hosts, is_admin_target
 from airflow_provider_signalwire.testing.responses import MORE_INFO
 
 RECORDING_STATUSES = "in-progress, paused, stopped, completed"
@@ -803,3 +805,143 @@ class TestConfigAndClock:
         created = parsedate_to_datetime(made["date_created"])
         behind = (datetime.now(timezone.utc) - created).total_seconds()
         assert 86_390 < behind < 86_500
+
+
+class TestGuardRules:
+    """Who may call the remote control: the exact refusal a web page's request gets."""
+
+    ADDRESS = ("127.0.0.1", 8765)
+    HOST = "127.0.0.1:8765"
+
+    @pytest.mark.parametrize(
+        ("target", "admin"),
+        [
+            ("", False),
+            ("_emulator", False),
+            ("/", False),
+            ("/_emulator/", True),
+            ("?/_emulator", False),
+        ],
+    )
+    def test_which_targets_are_admin(self, target: str, admin: bool) -> None:
+        assert is_admin_target(target) is admin
+
+    def test_the_hosts_of_port_80_need_no_port(self) -> None:
+        assert allowed_hosts(("127.0.0.1", 80)) == {
+            "127.0.0.1:80",
+            "localhost:80",
+            "127.0.0.1",
+            "localhost",
+        }
+        assert allowed_hosts(("127.0.0.1", 81)) == {"127.0.0.1:81", "localhost:81"}
+
+    @pytest.mark.parametrize(
+        ("hosts", "origins", "fetch_site"),
+        [
+            ([HOST], [], None),
+            ([" LOCALHOST:8765 "], [], None),
+            ([HOST], ["http://127.0.0.1:8765"], None),
+            ([HOST], [" HTTP://LOCALHOST:8765 "], "same-origin"),
+            ([HOST], [], "same-site"),
+            ([HOST], [], ""),
+        ],
+    )
+    def test_served(self, hosts: list[str], origins: list[str], fetch_site: str | None) -> None:
+        assert admin_refusal(hosts, origins, fetch_site, self.ADDRESS) is None
+
+    @pytest.mark.parametrize(
+        ("hosts", "origins", "fetch_site", "reason"),
+        [
+            ([], [], None, "Host none is not this emulator's loopback address"),
+            (["evil:8765"], [], None, "Host 'evil:8765' is not this emulator's loopback address"),
+            (
+                [HOST, HOST],
+                [],
+                None,
+                "Host '127.0.0.1:8765', '127.0.0.1:8765' is not this emulator's loopback address",
+            ),
+            (
+                ["h" * 150],
+                [],
+                None,
+                f"Host {'h' * 100!r} is not this emulator's loopback address",
+            ),
+            ([HOST], ["http://evil"], None, "cross-site Origin 'http://evil'"),
+            (
+                [HOST],
+                ["http://127.0.0.1:8765", "http://127.0.0.1:8765"],
+                None,
+                "cross-site Origin 'http://127.0.0.1:8765', 'http://127.0.0.1:8765'",
+            ),
+            ([HOST], ["o" * 150], None, f"cross-site Origin {'o' * 100!r}"),
+            ([HOST], [], " Cross-Site ", "a cross-site request (Sec-Fetch-Site)"),
+        ],
+    )
+    def test_refused_with_the_reason(
+        self, hosts: list[str], origins: list[str], fetch_site: str | None, reason: str
+    ) -> None:
+        refusal = admin_refusal(hosts, origins, fetch_site, self.ADDRESS)
+
+        assert refusal is not None
+        assert refusal.status == 403
+        message = (
+            f"The emulator's admin API refuses {reason}; call it from loopback, not a web page."
+        )
+        assert json.loads(refusal.body) == {
+            "code": 20403,
+            "message": message,
+            "more_info": MORE_INFO,
+            "status": 403,
+        }
+
+
+class TestBodiesOnlyWhereTheyCount:
+    def test_a_get_of_the_clock_sets_nothing(self, emulator: SignalWireEmulator) -> None:
+        answer = requests.get(f"{emulator.url}/_emulator/clock", data={"Offset": "50"}, timeout=10)
+
+        assert answer.json()["offset"] == 0.0
+        assert emulator.clock_offset == 0.0
+
+    def test_a_get_of_the_config_sets_nothing(self, emulator: SignalWireEmulator) -> None:
+        answer = requests.get(
+            f"{emulator.url}/_emulator/config",
+            data={"RepeatStopStatus": "404", "Latency": "1"},
+            timeout=10,
+        )
+
+        assert answer.json() == {"repeat_stop_status": 200, "latency": 0.0}
+        assert emulator.repeat_stop_status == 200
+
+    def test_an_empty_count_makes_one_conference(self, emulator: SignalWireEmulator) -> None:
+        answer = admin(emulator, "POST", "conferences", Count="", FriendlyName="one")
+
+        assert answer.status_code == 201
+        assert answer.json()["friendly_name"] == "one"
+        assert conference_count(emulator) == 4
+
+    def test_an_empty_count_beside_names_is_no_mismatch(self, emulator: SignalWireEmulator) -> None:
+        sid = emulator.conference_sids[1]
+
+        answer = admin(emulator, "POST", f"conferences/{sid}/streams", Name=["a", "b"], Count="")
+
+        assert [s["name"] for s in answer.json()["streams"]] == ["a", "b"]
+
+    def test_an_empty_fault_body_is_sent_empty(self, emulator: SignalWireEmulator) -> None:
+        admin(emulator, "POST", "faults", Status="500", Body="", ContentType="", PathContains="")
+
+        answer = api_get(emulator, "Conferences.json")
+
+        assert (answer.status_code, answer.content) == (500, b"")
+        assert answer.headers["Content-Type"] == "application/json; charset=utf-8"
+
+    def test_empty_filters_match_every_request(self, emulator: SignalWireEmulator) -> None:
+        admin(emulator, "POST", "faults", Status="500", Method="", PathContains="", RetryAfter="")
+
+        answer = requests.post(
+            f"{emulator.url}{emulator.base_path}/Messages.json",
+            auth=(emulator.project_id, emulator.token),
+            timeout=10,
+        )
+
+        assert answer.status_code == 500
+        assert "Retry-After" not in answer.headers

@@ -538,6 +538,24 @@ class TestRecordingMedia:
     def test_unknown_recording_paths_are_404(self, emulator: SignalWireEmulator, name: str) -> None:
         assert call(emulator, "GET", f"Recordings/{name}").status_code == 404
 
+    @pytest.mark.parametrize(
+        "relative",
+        [
+            "/api/laml/2010-04-02/Accounts/{project}/Recordings/{sid}.wav",
+            "Conferences/{demo}/Recordings/{sid}.wav",
+            "Recording/{sid}.wav",
+        ],
+    )
+    def test_only_the_account_media_path_is_public(
+        self, emulator: SignalWireEmulator, relative: str
+    ) -> None:
+        sid = emulator.add_recording(emulator.demo_conference_sid, "completed")["sid"]
+        relative = relative.format(
+            project=emulator.project_id, demo=emulator.demo_conference_sid, sid=sid
+        )
+
+        assert call(emulator, "GET", relative, auth=False).status_code == 401
+
     def test_the_account_recordings_path_alone_is_404(self, emulator: SignalWireEmulator) -> None:
         assert call(emulator, "GET", "Recordings.json").status_code == 404
 
@@ -704,6 +722,21 @@ class TestMessages:
 
         assert (answer.status_code, answer.json()) == (status, error(status, code, message))
         assert emulator.messages == []
+
+    @pytest.mark.parametrize(
+        ("form", "code"),
+        [
+            ({"To": ALICE, "From": SENDER, "MediaUrl": ["https://m.test/a", "ftp://b"]}, 21620),
+            ({"To": "bad", "From": "bad"}, 21211),
+            ({"To": ALICE, "From": "bad"}, 21212),
+            ({"To": ALICE, "From": SENDER, "Body": "x" * 1601, "MediaUrl": "ftp://b"}, 21617),
+            ({"To": ALICE, "From": SENDER, "MediaUrl": "ftp://b", "SendAsMms": "no"}, 21620),
+        ],
+    )
+    def test_the_first_problem_found_is_the_one_answered(
+        self, emulator: SignalWireEmulator, form: dict[str, Any], code: int
+    ) -> None:
+        assert self.send(emulator, **form).json()["code"] == code
 
     def test_the_sent_message_keeps_its_fields(self, emulator: SignalWireEmulator) -> None:
         form = {

@@ -7,6 +7,7 @@ duration and every expiry is checked exactly, on both sides of its limit.
 
 from __future__ import annotations
 
+import http.client
 import re
 import threading
 from datetime import datetime, timedelta, timezone
@@ -28,6 +29,7 @@ from airflow_provider_signalwire.testing.media import (
     PATTERN_LENGTH,
     media_bytes,
     media_chunks,
+    media_sha256,
 )
 from airflow_provider_signalwire.testing.store import Store
 from airflow_provider_signalwire.testing.store import space as space_module
@@ -1057,6 +1059,19 @@ class TestEmulatorObject:
         with pytest.raises(requests.ConnectionError):
             requests.get(f"{emu.url}/_emulator/state", timeout=10)
 
+    def test_stop_closes_kept_alive_connections(self) -> None:
+        emu = SignalWireEmulator().start()
+        try:
+            connection = http.client.HTTPConnection(emu.host, emu.port, timeout=10)
+            connection.request("GET", "/_emulator/stats")
+            assert connection.getresponse().read() == b'{"max_in_flight": 0}'
+        finally:
+            emu.stop()
+
+        assert connection.sock is not None
+        assert connection.sock.recv(1) == b""  # closed by the server, not left to time out
+        connection.close()
+
     def test_stop_cancels_scheduled_changes(self) -> None:
         with SignalWireEmulator() as emu:
             emu.schedule_conference_status(emu.conference_sids[1], "completed", 60)
@@ -1181,6 +1196,15 @@ class TestMediaBytes:
 
         assert part == media_bytes("RE1", "mp3", 50)[start:stop][:length]
         assert len(part) == length
+
+    def test_the_bytes_stay_the_same_from_one_version_to_the_next(self) -> None:
+        # A benchmark or a user's test may keep a downloaded file's hash.
+        assert media_sha256("RE1", "wav", 1000) == (
+            "048bdee50cbef99610aa41c031b1068b12597b26b65ee134d0b2870d01fe8cab"
+        )
+        assert media_sha256("RE1", "mp3", 1000) == (
+            "e47db4a91bc562266f0c762677e267bb24653c21e7bc124a6b2a7f9771e439c5"
+        )
 
     def test_the_pattern_repeats_after_its_length(self) -> None:
         data = media_bytes("RE1", "wav", PATTERN_LENGTH + 10)
