@@ -464,9 +464,10 @@ class TestOverwriteAndSkipRules:
         if head_fault is not None:
             emu.add_fault(Fault(status=head_fault, method="HEAD"), times=1)
 
-        [item] = operator(
-            f"file://{tmp_path}", conference, overwrite=overwrite, format="mp3"
-        ).execute({"ti": CountingTaskInstance()})
+        with task_log() as log:
+            [item] = operator(
+                f"file://{tmp_path}", conference, overwrite=overwrite, format="mp3"
+            ).execute({"ti": CountingTaskInstance()})
 
         assert media(emu, "HEAD") == [f"{MEDIA_ROOT}{sid}.mp3"] * heads
         assert media(emu, "GET") == [f"{MEDIA_ROOT}{sid}.mp3"] * gets
@@ -475,6 +476,12 @@ class TestOverwriteAndSkipRules:
         assert final.read_bytes() == (before if skipped else written)
         assert item["sha256"] == (None if skipped else hashlib.sha256(written).hexdigest())
         assert every_file(tmp_path) == [f"{conference}/{sid}.mp3"]
+        said = (
+            f"Recording {sid} is already at file://{final} (500 bytes): skipped"
+            if skipped
+            else f"Recording {sid}: 500 bytes to file://{final}"
+        )
+        assert [line for line in log if sid in line[1]] == [("info", said)]
 
 
 class TestWhatIsCounted:

@@ -93,6 +93,7 @@ class TestLeftoversOfAKilledRun:
             (f".RE1.wav.{HEX}.partial", None),
             (f".RE1.wav.{HEX}.part ", None),  # a trailing space: someone else's file
             (f".RE1.wav.{HEX}.part~", None),
+            (f".RE1.wav.{HEX}.partX", None),
             ("RE1.wav", None),
         ],
     )
