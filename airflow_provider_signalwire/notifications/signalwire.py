@@ -250,7 +250,10 @@ def invalid_to(part: object, to: object, reason: str) -> SignalWireValidationErr
 
 
 def _shown(value: object, limit: int = 120) -> str:
-    text = repr(value) if not isinstance(value, int) or abs(value) < 10**100 else "<huge int>"
+    try:
+        text = repr(value) if not isinstance(value, int) or abs(value) < 10**100 else "<huge int>"
+    except ValueError:  # a list holding an int past Python's 4300-digit conversion limit
+        text = f"<{type(value).__name__} too large to show>"
     return text if len(text) <= limit else f"{text[: limit - 3]}..."
 
 
