@@ -80,6 +80,7 @@ class Proxy:
         self.seen: list[tuple[str, str]] = []
         self.held = threading.Event()
         self.release = threading.Event()
+        self.closing = False
         target = urlsplit(upstream)
         proxy = self
 
@@ -98,6 +99,8 @@ class Proxy:
                 if hold(self.command, self.path):
                     proxy.held.set()
                     proxy.release.wait(WAIT)
+                    if proxy.closing:  # the test is over: the emulator may be gone too
+                        return
                 headers = {k: v for k, v in self.headers.items() if k.lower() != "host"}
                 upstream_conn = http.client.HTTPConnection(target.hostname, target.port)
                 try:
@@ -130,6 +133,7 @@ class Proxy:
         return self
 
     def __exit__(self, *exc: object) -> None:
+        self.closing = True
         self.release.set()
         self.server.shutdown()
         self.server.server_close()
