@@ -269,8 +269,7 @@ def outgoing_body(body: object) -> object:
         return body
     from airflow.sdk._shared.secrets_masker import redact
 
-    masked = redact(body)
-    text = masked if isinstance(masked, str) else str(masked)
+    text = str(redact(body))
     # A lone surrogate (from a badly decoded exception text) cannot be sent: show it as U+FFFD.
     text = "".join("\ufffd" if 0xD800 <= ord(char) <= 0xDFFF else char for char in text)
     if len(text) > MAX_SMS_BODY:

@@ -252,13 +252,14 @@ class TestRendering:
     def test_the_environment_given_renders_every_field(self) -> None:
         env = jinja2.sandbox.SandboxedEnvironment()
         env.filters["digits"] = lambda text: "".join(ch for ch in str(text) if ch.isdigit())
+        env.filters["shout"] = lambda text: f"{str(text).upper()}!"
         notifier = SignalWireNotifier(
             to="+{{ params.to | digits }}", from_number="+{{ params.sender | digits }}",
-            body="{{ params.text | upper }}",
+            body="{{ params.text | shout }}",
         )  # fmt: skip
         params = {"to": "1 555 0100 001", "sender": "1-555-0100-999", "text": "down"}
         notifier.render_template_fields({"params": params}, env)
-        assert (notifier.to, notifier.from_number, notifier.body) == (ALICE, SENDER, "DOWN")
+        assert (notifier.to, notifier.from_number, notifier.body) == (ALICE, SENDER, "DOWN!")
 
     def test_the_dags_environment_renders_its_macros(self) -> None:
         from airflow.sdk import DAG

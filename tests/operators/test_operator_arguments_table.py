@@ -460,13 +460,15 @@ class TestStartStopsTheEarlierTrysStream:
             pytest.param({"sid": 7, "name": None}, None, id="sid-not-text"),
         ],
     )
+    @pytest.mark.parametrize("try_number", [1, 2])
     def test_a_remembered_stream_is_stopped_by_sid_else_by_name(
         self,
         emu: SignalWireEmulator,
         remembered: dict[str, Any],
         stopped_as: str | None,
+        try_number: int,
     ) -> None:
-        """The store's record wins over the try number: even a first try stops it."""
+        """The store's record wins over the try number: a first try stops it, a later one too."""
         conference = emu.demo_conference_sid
         live = emu.add_stream(conference, name="old")
         record = {"conference_sid": conference, **remembered}
@@ -475,10 +477,11 @@ class TestStartStopsTheEarlierTrysStream:
         store = RecordingStore(emu, record)
         StartConferenceStreamOperator(
             task_id="start", conference_sid=conference, url=WSS, name="new"
-        ).execute(start_context(emu, store=store))
+        ).execute(start_context(emu, try_number=try_number, store=store))
         posts = [path for path, _ in stream_posts(emu)]
-        if stopped_as is None:
-            assert posts == [f"{conference}/Streams"]
+        if stopped_as is None:  # then only the try number decides: a later try stops "new"
+            later = [f"{conference}/Streams/new"] if try_number > 1 else []
+            assert posts == [*later, f"{conference}/Streams"]
             return
         ident = live["sid"] if stopped_as == "SID" else stopped_as
         assert posts == [f"{conference}/Streams/{ident}", f"{conference}/Streams"]
