@@ -331,7 +331,7 @@ def default_stream_name(context: Context) -> str | None:
     identity = [getattr(ti, field, None) for field in ("dag_id", "task_id", "run_id")]
     if not all(isinstance(part, str) and part for part in identity):
         return None  # not a real task instance (a bare unit-test context): no name to derive
-    map_index = getattr(ti, "map_index", -1)
+    map_index = getattr(ti, "map_index", None)
     key = json.dumps([*identity, map_index if isinstance(map_index, int) else -1])
     digest = hashlib.sha256(key.encode()).hexdigest()[:20]
     readable = _UNSAFE_NAME_CHARACTERS.sub("-", f"{identity[0]}.{identity[1]}")[:80]
@@ -339,7 +339,7 @@ def default_stream_name(context: Context) -> str | None:
 
 
 def _try_number(context: Context) -> int:
-    number = getattr(context.get("ti"), "try_number", 1)
+    number = getattr(context.get("ti"), "try_number", None)
     return number if isinstance(number, int) else 1
 
 
