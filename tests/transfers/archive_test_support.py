@@ -102,7 +102,9 @@ class Proxy:
                     if proxy.closing:  # the test is over: the emulator may be gone too
                         return
                 headers = {k: v for k, v in self.headers.items() if k.lower() != "host"}
-                upstream_conn = http.client.HTTPConnection(target.hostname, target.port)
+                upstream_conn = http.client.HTTPConnection(
+                    target.hostname or "127.0.0.1", target.port
+                )
                 try:
                     upstream_conn.request(self.command, rewrite(self.path), headers=headers)
                     answer = upstream_conn.getresponse()

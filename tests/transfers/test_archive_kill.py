@@ -23,6 +23,8 @@ from airflow_provider_signalwire.hooks.signalwire import SignalWireHook
 from airflow_provider_signalwire.transfers._storage import RecordingFile
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator
+
     from airflow_provider_signalwire.testing import SignalWireEmulator
 
 MEDIA_ROOT = f"/api/laml/2010-04-01/Accounts/{PROJECT_ID}/Recordings/"
@@ -135,7 +137,7 @@ class TestTheHooksAbortAlone:
     @pytest.fixture
     def held_media(
         self, signalwire_default: SignalWireEmulator, monkeypatch: pytest.MonkeyPatch
-    ) -> Any:
+    ) -> Iterator[Proxy]:
         with Proxy(
             signalwire_default.url,
             hold=lambda method, path: method == "GET" and path.endswith(".wav"),
