@@ -37,14 +37,24 @@ if TYPE_CHECKING:
 ALICE, BOB, CAROL = "+15550100001", "+15550100002", "+15550100003"
 SENDER = "+15550100999"
 FALLBACK_END = "needs attention (the notification text could not be rendered; see the log)."
-#: One console line of a logger: level, message, logger name.
-LOG_LINE = re.compile(r"^\S+ \[(?P<level>[a-z]+)\s*\] (?P<message>.*?)\s+\[[\w.]+\] loc=")
+#: A console log line: ``[level    ] message``, then the logger and ``loc=`` if shown.
+LOG_LINE = re.compile(r"\[(?P<level>[a-z]+)\s*\] (?P<rest>.*)$")
+#: Colour codes, should the console renderer use them.
+ANSI = re.compile(r"\x1b\[[0-9;]*m")
+#: What follows the message: the logger's name in brackets and where the call was.
+TRAILER = re.compile(r"(\s+\[[\w.]+\])?(\s+loc=\S+)?\s*$")
 
 
 def logged(text: str) -> list[tuple[str, str]]:
     """The ``(level, message)`` of each log line in captured console output."""
-    found = (LOG_LINE.match(line) for line in text.splitlines())
-    return [(m["level"], m["message"]) for m in found if m is not None]
+    found = (LOG_LINE.search(ANSI.sub("", line)) for line in text.splitlines())
+    return [(m["level"], TRAILER.sub("", m["rest"])) for m in found if m is not None]
+
+
+def console(capfd: pytest.CaptureFixture[str]) -> str:
+    """What was written to the console since the last read, stdout and stderr."""
+    captured = capfd.readouterr()
+    return captured.out + captured.err
 
 
 @pytest.fixture(scope="module")
@@ -89,7 +99,7 @@ class TestLogAndError:
     ) -> None:
         send(SignalWireNotifier(to=[ALICE, BOB], body="down"), how)
         [alice, bob] = emu.messages
-        assert logged(capfd.readouterr().out) == [
+        assert logged(console(capfd)) == [
             ("info", f"SMS {alice['sid']} to {ALICE}: queued"),
             ("info", f"SMS {bob['sid']} to {BOB}: queued"),
             ("info", f"SignalWire notification reached 2 of 2 recipient(s): {ALICE}, {BOB}"),
@@ -115,7 +125,7 @@ class TestLogAndError:
             "SignalWireNotFoundError",
         )
         [carol] = emu.messages
-        assert logged(capfd.readouterr().out) == [
+        assert logged(console(capfd)) == [
             ("warning", f"SMS to {ALICE} failed: {alice}"),
             ("warning", f"SMS to {BOB} failed: {bob}"),
             ("info", f"SMS {carol['sid']} to {CAROL}: queued"),
@@ -128,7 +138,7 @@ class TestLogAndError:
         emu.add_fault(Fault(status=400, path_contains="/Messages"), times=2)
         with pytest.raises(SignalWireNotificationError, match=r"^SignalWire notification: 2 of 2 "):
             send(SignalWireNotifier(to=[ALICE, BOB], body="down"), how)
-        assert logged(capfd.readouterr().out)[-1] == (
+        assert logged(console(capfd))[-1] == (
             "info",
             "SignalWire notification reached 0 of 2 recipient(s): none",
         )
@@ -242,7 +252,7 @@ class TestFallbackText:
             "error",
             "The notification body could not be rendered (ZeroDivisionError: integer division or "
             "modulo by zero); sending a fallback text",
-        ) in logged(capfd.readouterr().out)
+        ) in logged(console(capfd))
 
 
 # -- rendering -----------------------------------------------------------------------------------

@@ -41,8 +41,12 @@ if TYPE_CHECKING:
 WSS = "wss://ws.example.com/audio"
 HOLD_URL = "https://media.example.com/hold.xml"
 ANNOUNCE_URL = "https://media.example.com/announce.xml"
-#: One console line of Airflow's task logger: level, message, logger name.
-LOG_LINE = re.compile(r"^\S+ \[(?P<level>[a-z]+)\s*\] (?P<message>.*?)\s+\[[\w.]+\] loc=")
+#: A console log line: ``[level    ] message``, then the logger and ``loc=`` if shown.
+LOG_LINE = re.compile(r"\[(?P<level>[a-z]+)\s*\] (?P<rest>.*)$")
+#: Colour codes, should the console renderer use them.
+ANSI = re.compile(r"\x1b\[[0-9;]*m")
+#: What follows the message: the logger's name in brackets and where the call was.
+TRAILER = re.compile(r"(\s+\[[\w.]+\])?(\s+loc=\S+)?\s*$")
 
 
 def as_context(ti: object) -> Any:
@@ -101,12 +105,18 @@ def logged(text: str) -> list[tuple[str, str]]:
 
     Airflow's own warning that ``execute`` runs outside a task runner is left out.
     """
-    found = (LOG_LINE.match(line) for line in text.splitlines())
+    found = (LOG_LINE.search(ANSI.sub("", line)) for line in text.splitlines())
     return [
-        (m["level"], m["message"])
+        (m["level"], TRAILER.sub("", m["rest"]))
         for m in found
-        if m is not None and "cannot be called outside of the Task Runner" not in m["message"]
+        if m is not None and "cannot be called outside of the Task Runner" not in m["rest"]
     ]
+
+
+def console(capfd: pytest.CaptureFixture[str]) -> str:
+    """What was written to the console since the last read, stdout and stderr."""
+    captured = capfd.readouterr()
+    return captured.out + captured.err
 
 
 def stream_posts(emu: SignalWireEmulator) -> list[tuple[str, dict[str, list[str]]]]:
@@ -186,7 +196,7 @@ class TestUpdateParticipantArguments:
         assert participant["hold"] is (True if hold is None else hold)
         assert ti.pushes == []
         assert ("info", f"SignalWire participant {call_sid} of conference {conference} updated: "
-                + ", ".join(changes)) in logged(capfd.readouterr().out)  # fmt: skip
+                + ", ".join(changes)) in logged(console(capfd))  # fmt: skip
 
     @pytest.mark.parametrize("field", ["beep_on_exit", "end_conference_on_exit"])
     @pytest.mark.parametrize("value", [True, False])
@@ -293,7 +303,7 @@ class TestStartStreamArguments:
         name = default_stream_name(as_context(ti))
         assert name is not None
         assert stream_posts(emu) == [(f"{conference}/Streams", {"Url": [WSS], "Name": [name]})]
-        assert logged(capfd.readouterr().out) == [
+        assert logged(console(capfd)) == [
             ("info", f"Starting stream {name} on conference {conference}"),
             ("info", f"SignalWire stream {stream['sid']} started on conference {conference}: "
              "in-progress"),
@@ -415,7 +425,7 @@ class TestStartStopsTheEarlierTrysStream:
         stop = (f"{conference}/Streams/rec-7", {"Status": ["stopped"]})
         start = (f"{conference}/Streams", {"Url": [WSS], "Name": ["rec-7"]})
         assert stream_posts(emu) == ([stop, start] if stops_first else [start])
-        lines = logged(capfd.readouterr().out)
+        lines = logged(console(capfd))
         no_stream = ("info", f"No stream rec-7 from an earlier try on conference {conference}: "
                      "starting one")  # fmt: skip
         assert (no_stream in lines) is stops_first
@@ -439,7 +449,7 @@ class TestStartStopsTheEarlierTrysStream:
         assert stream["sid"] != earlier["sid"]
         assert ("warning", f"Stopped stream {earlier['sid']} ({name}) that an earlier try started "
                 f"on conference {conference}, so this try's stream is the only one"
-                ) in logged(capfd.readouterr().out)  # fmt: skip
+                ) in logged(console(capfd))  # fmt: skip
 
     def test_a_later_try_without_any_name_stops_nothing(self, emu: SignalWireEmulator) -> None:
         conference = emu.demo_conference_sid
@@ -630,7 +640,7 @@ class TestWhatEachOperatorPushesAndLogs:
         )
         assert ti.pushes == [("stream_status", "stopped")]
         assert stream_posts(emu) == [(f"{conference}/Streams/{sid}", {"Status": ["stopped"]})]
-        assert logged(capfd.readouterr().out) == [
+        assert logged(console(capfd)) == [
             ("info", f"SignalWire stream {sid} of conference {conference} is now stopped")
         ]
 
@@ -646,7 +656,7 @@ class TestWhatEachOperatorPushesAndLogs:
         assert ti.pushes == [("conference_status", "completed")]
         [request] = emu.requests
         assert request.path == f"{emu.base_path}/Conferences/{conference}"
-        assert logged(capfd.readouterr().out) == [
+        assert logged(console(capfd)) == [
             ("info", f"SignalWire conference {conference} is now completed")
         ]
 
@@ -666,7 +676,7 @@ class TestWhatEachOperatorPushesAndLogs:
             "DELETE",
             f"{emu.base_path}/Conferences/{conference}/Participants/{call_sid}",
         )
-        assert logged(capfd.readouterr().out) == [
+        assert logged(console(capfd)) == [
             ("info", f"SignalWire participant {call_sid} left conference {conference}")
         ]
 
@@ -693,7 +703,7 @@ class TestWhatEachOperatorPushesAndLogs:
             (good[1], "stopped", None),
             ("gone-2", None, "SignalWireNotFoundError"),
         ]
-        assert logged(capfd.readouterr().out) == [
+        assert logged(console(capfd)) == [
             ("info", "Stopped 2 of 4 SignalWire streams (2 failed)"),
             ("error", f"Stream gone-1 of conference {conference}: {outcomes[1]['error']}"),
             ("error", f"Stream gone-2 of conference {conference}: {outcomes[3]['error']}"),
@@ -710,9 +720,7 @@ class TestWhatEachOperatorPushesAndLogs:
         ).execute(as_context(ti))
         assert ti.pushes == [("stream_outcomes", outcomes)]
         assert [(o["stream_sid"], o["status"]) for o in outcomes] == [(s, "stopped") for s in sids]
-        assert logged(capfd.readouterr().out) == [
-            ("info", "Stopped 3 of 3 SignalWire streams (0 failed)")
-        ]
+        assert logged(console(capfd)) == [("info", "Stopped 3 of 3 SignalWire streams (0 failed)")]
 
     @pytest.mark.parametrize(
         "build",

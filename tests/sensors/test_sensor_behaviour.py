@@ -42,19 +42,29 @@ from airflow_provider_signalwire.triggers.conference import ConferenceStatusTrig
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
-#: One console line of Airflow's task logger: level, message, logger name.
-LOG_LINE = re.compile(r"^\S+ \[(?P<level>[a-z]+)\s*\] (?P<message>.*?)\s+\[[\w.]+\] loc=")
+#: A console log line: ``[level    ] message``, then the logger and ``loc=`` if shown.
+LOG_LINE = re.compile(r"\[(?P<level>[a-z]+)\s*\] (?P<rest>.*)$")
+#: Colour codes, should the console renderer use them.
+ANSI = re.compile(r"\x1b\[[0-9;]*m")
+#: What follows the message: the logger's name in brackets and where the call was.
+TRAILER = re.compile(r"(\s+\[[\w.]+\])?(\s+loc=\S+)?\s*$")
 CONTEXT: Any = {}
 
 
 def logged(text: str) -> list[tuple[str, str]]:
     """The ``(level, message)`` of each task log line, Airflow's task-runner warning left out."""
-    found = (LOG_LINE.match(line) for line in text.splitlines())
+    found = (LOG_LINE.search(ANSI.sub("", line)) for line in text.splitlines())
     return [
-        (m["level"], m["message"])
+        (m["level"], TRAILER.sub("", m["rest"]))
         for m in found
-        if m is not None and "cannot be called outside of the Task Runner" not in m["message"]
+        if m is not None and "cannot be called outside of the Task Runner" not in m["rest"]
     ]
+
+
+def console(capfd: pytest.CaptureFixture[str]) -> str:
+    """What was written to the console since the last read, stdout and stderr."""
+    captured = capfd.readouterr()
+    return captured.out + captured.err
 
 
 @pytest.fixture(scope="module")
@@ -184,7 +194,7 @@ class TestWhatLooksLog:
         emu.set_conference_status(conference["sid"], "completed")
         waiting.poke(CONTEXT)
         sid = conference["sid"]
-        assert logged(capfd.readouterr().out) == [
+        assert logged(console(capfd)) == [
             ("info", "No SignalWire conference named 'standup' yet"),
             ("info", f"SignalWire conference {sid} is in-progress"),
             ("info", f"SignalWire conference {sid} is completed"),
@@ -227,7 +237,7 @@ class TestWhatLooksLog:
         context: Any = {"ti": SimpleNamespace(get_first_reschedule_date=lambda context: None)}
         with pytest.raises((SignalWireAuthError, TaskDeferred, AirflowRescheduleException)):
             sensor(**arguments).execute(context)
-        assert logged(capfd.readouterr().out)[0] == ("info", line)
+        assert logged(console(capfd))[0] == ("info", line)
 
 
 # -- deferral -------------------------------------------------------------------------------------
@@ -313,7 +323,7 @@ class TestResumingWithTheTriggersEvent:
             CONTEXT, {"status": "success", "conference": conference}
         )
         assert result == conference
-        assert logged(capfd.readouterr().out) == [
+        assert logged(console(capfd)) == [
             ("info", "SignalWire conference CF-3 reached in-progress")
         ]
 
