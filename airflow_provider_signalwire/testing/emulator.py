@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING, Any
 from airflow_provider_signalwire.testing.control import EmulatorControl
 from airflow_provider_signalwire.testing.core import EmulatorCore
 from airflow_provider_signalwire.testing.server import EmulatorHTTPServer
-from airflow_provider_signalwire.testing.store.media import check_size
 from airflow_provider_signalwire.testing.store.seed import seeded_sids
 
 if TYPE_CHECKING:
@@ -394,10 +393,8 @@ class SignalWireEmulator:
         :param call_sid: the call it is attributed to, if any.
         :param size: bytes of its media file; 4096 by default.
         """
-        if size is not None:
-            check_size(size)  # before the recording exists: a refused call adds nothing
         store = self._control.store
+        checked = store.media.checked_size(size)  # first: a refused size adds no recording
         recording = store.recordings.add(conference_sid, status=status, call_sid=call_sid)
-        if size is not None:
-            store.media.set_size(recording["sid"], size)
+        store.media.set_size(recording["sid"], checked)
         return recording

@@ -46,6 +46,15 @@ class MediaStore:
         with self.space.lock:
             self._sizes[sid] = size
 
+    @staticmethod
+    def checked_size(size: int | None) -> int:
+        """
+        Return the size a new recording's media file gets: ``size``, or the default if ``None``.
+
+        :param size: bytes, at least 0, or ``None``.
+        """
+        return DEFAULT_MEDIA_SIZE if size is None else check_size(size)
+
     def describe(self, sid: str) -> tuple[JSONDict, int]:
         """
         Return a recording (found by SID alone) and the size of its media file.
