@@ -1011,6 +1011,8 @@ class TestEmulatorObject:
             ("10.0.0.1", False),
             ("example.com", False),
             ("", False),
+            ("X127.0.0.1X", False),
+            ("[127.0.0.1", True),
         ],
     )
     def test_loopback_hosts(self, host: str, loopback: bool) -> None:
