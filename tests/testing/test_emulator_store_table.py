@@ -1018,6 +1018,19 @@ class TestEmulatorObject:
     def test_loopback_hosts(self, host: str, loopback: bool) -> None:
         assert is_loopback_host(host) is loopback
 
+    def test_defaults(self) -> None:
+        emu = SignalWireEmulator()
+
+        assert (emu.project_id, emu.token, emu.host, emu.seed) == (
+            "test-project",
+            "test-token-0123456789",
+            "127.0.0.1",
+            0,
+        )
+        assert (emu.repeat_stop_status, emu.latency, emu.clock_offset) == (200, 0.0, 0.0)
+        assert emu.conference_sids == DEFAULT_SEED_SIDS["conferences"]
+        assert emu.demo_stream_sid == DEFAULT_SEED_SIDS["demo_stream_sid"]
+
     def test_refuses_to_listen_elsewhere(self) -> None:
         with pytest.raises(ValueError) as refused:
             SignalWireEmulator(host="192.0.2.1")
