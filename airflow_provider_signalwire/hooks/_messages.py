@@ -39,22 +39,6 @@ def validate_phone_number(parameter: str, value: object) -> str:
     return value
 
 
-def validate_recipients(to: object) -> list[str]:
-    """
-    Return the recipients of a notification, each once, in order.
-
-    :param to: one number, a comma-separated string of numbers, or a list of either.
-    """
-    items = [to] if isinstance(to, str) else to
-    if not isinstance(items, list | tuple) or not items:
-        raise invalid("to", to, "expected an E.164 number, comma-separated numbers or a list")
-    numbers: list[str] = []
-    for item in items:
-        parts = [part.strip() for part in item.split(",")] if isinstance(item, str) else [item]
-        numbers.extend(validate_phone_number("to", part) for part in parts)
-    return list(dict.fromkeys(numbers))
-
-
 def _web_url(value: object, parameter: str, schemes: tuple[str, ...] = ("https",)) -> str:
     expected = " or ".join(f"{scheme}://" for scheme in schemes)
     text = value if isinstance(value, str) and value.isascii() and value.isprintable() else ""
