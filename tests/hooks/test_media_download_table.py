@@ -9,6 +9,7 @@ enforce lengths itself, the kill check before a request with nothing listening b
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import logging
@@ -277,12 +278,13 @@ def test_a_300_is_a_redirect_not_followed(hook: SignalWireHook, raw: RawServer) 
     assert "instead of 200" not in str(caught.value)
 
 
+@pytest.mark.parametrize("reason", ["404 Not Found", "404"], ids=["with-reason", "no-reason"])
 def test_an_error_answer_says_signalwires_code_and_message(
-    hook: SignalWireHook, raw: RawServer
+    hook: SignalWireHook, raw: RawServer, reason: str
 ) -> None:
     body = json.dumps({"code": 20404, "message": "The requested resource was not found"})
     raw.answers["RE1.wav"] = answer(
-        "404 Not Found",
+        reason,
         ["Content-Type: application/json", f"Content-Length: {len(body)}"],
         body.encode(),
     )
@@ -291,9 +293,16 @@ def test_an_error_answer_says_signalwires_code_and_message(
         hook.download_recording_media("RE1", Sink())
 
     assert str(caught.value) == (
-        f"SignalWire answered 404 Not Found to GET {media_path('RE1')}: code 20404; "
+        f"SignalWire answered {reason} to GET {media_path('RE1')}: code 20404; "
         "The requested resource was not found"
     )
+
+
+def test_an_empty_error_answer_says_only_its_status(hook: SignalWireHook, raw: RawServer) -> None:
+    raw.answers["RE1.wav"] = answer("403 Forbidden", ["Content-Length: 0"])
+    with pytest.raises(SignalWireError) as caught:
+        hook.download_recording_media("RE1", Sink())
+    assert str(caught.value) == f"SignalWire answered 403 Forbidden to GET {media_path('RE1')}"
 
 
 def error_body_of(size: int) -> bytes:
@@ -405,6 +414,9 @@ def test_a_transient_head_answer_is_retried(
     with pytest.raises((SignalWireServerError, SignalWireRateLimitError)) as caught:
         hook.recording_media_length("RE1")
 
+    assert str(caught.value).startswith(
+        f"SignalWire answered {status} to HEAD {media_path('RE1')} (gave up after 2 attempts, "
+    )
     assert caught.value.status_code == int(status.split()[0])
     assert caught.value.attempts == 2
     assert raw.requests == [("HEAD", media_path("RE1"))] * 2
@@ -677,3 +689,68 @@ def test_a_kill_ends_the_wait_between_attempts(signalwire_default: SignalWireEmu
     assert isinstance(error, SignalWireCancelledError)
     assert (error.maybe_delivered, error.attempts) == (False, 2)
     assert len(emu.requests) == 1
+
+
+# -- the connections a download holds ---------------------------------------------------------------
+
+
+def recordings(emu: SignalWireEmulator, count: int, size: int) -> list[str]:
+    return [
+        str(emu.add_recording(emu.demo_conference_sid, status="completed", size=size)["sid"])
+        for _ in range(count)
+    ]
+
+
+def test_a_declined_file_gives_its_connection_back(signalwire_default: SignalWireEmulator) -> None:
+    """With one pooled connection, a second download can only start if the first freed it."""
+    first, second = recordings(signalwire_default, 2, 300_000)
+    hook = SignalWireHook(max_attempts=1, pool_size=1)
+    done: list[int] = []
+
+    def both() -> None:
+        hook.download_recording_media(first, Sink(decline=True))
+        done.append(hook.download_recording_media(second, Sink()).received)
+
+    thread = threading.Thread(target=both, daemon=True)
+    thread.start()
+    thread.join(60)
+    hook.close()
+
+    assert done == [300_000]
+
+
+def test_pool_size_downloads_run_at_once(signalwire_default: SignalWireEmulator) -> None:
+    """Each sink waits for the other to start: both can only if the pool holds two connections."""
+    sids = recordings(signalwire_default, 2, 5000)
+    hook = SignalWireHook(max_attempts=1, pool_size=2)
+    started = threading.Barrier(2, timeout=60)
+    received: list[int] = []
+
+    class Waiting(Sink):
+        def restart(self, content_length: int | None) -> bool:
+            started.wait()
+            return super().restart(content_length)
+
+    def download(sid: str) -> None:
+        received.append(hook.download_recording_media(sid, Waiting()).received)
+
+    threads = [threading.Thread(target=download, args=(sid,), daemon=True) for sid in sids]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(90)
+    hook.close()
+
+    assert received == [5000, 5000]
+
+
+def test_finished_downloads_leave_nothing_for_the_kill_switch_to_watch(
+    emu_hook: SignalWireHook, signalwire_default: SignalWireEmulator
+) -> None:
+    """A long-lived hook downloading many files must not keep every attempt registered."""
+    signalwire_default.add_fault(Fault(status=404), times=1)
+    for sid in recordings(signalwire_default, 3, 1000):
+        with contextlib.suppress(SignalWireNotFoundError):
+            emu_hook.download_recording_media(sid, Sink())
+        emu_hook.recording_media_length(sid)
+    assert emu_hook._kill_switch._attempts == set()
