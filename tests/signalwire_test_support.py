@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import re
 import shutil
 import sqlite3
 import tempfile
@@ -15,6 +16,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 if TYPE_CHECKING:
     from collections.abc import Coroutine
+
+    import pytest
 
 T = TypeVar("T")
 
@@ -163,3 +166,32 @@ class SteppedLoop(asyncio.SelectorEventLoop):
             raise AssertionError(f"still running after {seconds:g} s of real time") from None
         finally:
             timer.cancel()
+
+
+#: A console log line: ``[level    ] message``, then the logger and ``loc=`` if shown.
+_LOG_LINE = re.compile(r"\[(?P<level>[a-z]+)\s*\] (?P<rest>.*)$")
+#: Colour codes, should the console renderer use them.
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
+#: What follows the message: the logger's name in brackets and where the call was.
+_TRAILER = re.compile(r"(\s+\[[\w.]+\])?(\s+loc=\S+)?\s*$")
+
+
+def logged(text: str) -> list[tuple[str, str]]:
+    """
+    The ``(level, message)`` of each task log line in captured console output.
+
+    Airflow's own warning that ``execute`` runs outside a task runner is left out. Colours, the
+    logger's name and ``loc=`` are taken off, as Airflow versions render them differently.
+    """
+    found = (_LOG_LINE.search(_ANSI.sub("", line)) for line in text.splitlines())
+    return [
+        (m["level"], _TRAILER.sub("", m["rest"]))
+        for m in found
+        if m is not None and "cannot be called outside of the Task Runner" not in m["rest"]
+    ]
+
+
+def console(capfd: pytest.CaptureFixture[str]) -> str:
+    """What was written to the console since the last read, stdout and stderr."""
+    captured = capfd.readouterr()
+    return captured.out + captured.err

@@ -10,13 +10,12 @@ value is shown (both sides of 120 characters and of a huge number).
 from __future__ import annotations
 
 import asyncio
-import re
 from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 
 import jinja2.sandbox
 import pytest
-from signalwire_test_support import PROJECT_ID, TOKEN, connection_json
+from signalwire_test_support import PROJECT_ID, TOKEN, connection_json, console, logged
 
 from airflow_provider_signalwire.exceptions import (
     SignalWireNotificationError,
@@ -37,24 +36,6 @@ if TYPE_CHECKING:
 ALICE, BOB, CAROL = "+15550100001", "+15550100002", "+15550100003"
 SENDER = "+15550100999"
 FALLBACK_END = "needs attention (the notification text could not be rendered; see the log)."
-#: A console log line: ``[level    ] message``, then the logger and ``loc=`` if shown.
-LOG_LINE = re.compile(r"\[(?P<level>[a-z]+)\s*\] (?P<rest>.*)$")
-#: Colour codes, should the console renderer use them.
-ANSI = re.compile(r"\x1b\[[0-9;]*m")
-#: What follows the message: the logger's name in brackets and where the call was.
-TRAILER = re.compile(r"(\s+\[[\w.]+\])?(\s+loc=\S+)?\s*$")
-
-
-def logged(text: str) -> list[tuple[str, str]]:
-    """The ``(level, message)`` of each log line in captured console output."""
-    found = (LOG_LINE.search(ANSI.sub("", line)) for line in text.splitlines())
-    return [(m["level"], TRAILER.sub("", m["rest"])) for m in found if m is not None]
-
-
-def console(capfd: pytest.CaptureFixture[str]) -> str:
-    """What was written to the console since the last read, stdout and stderr."""
-    captured = capfd.readouterr()
-    return captured.out + captured.err
 
 
 @pytest.fixture(scope="module")

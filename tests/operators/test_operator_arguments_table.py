@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 import jinja2.sandbox
 import pytest
-from signalwire_test_support import PROJECT_ID, TOKEN, connection_json
+from signalwire_test_support import PROJECT_ID, TOKEN, connection_json, console, logged
 
 from airflow_provider_signalwire.exceptions import (
     SignalWireError,
@@ -41,12 +41,6 @@ if TYPE_CHECKING:
 WSS = "wss://ws.example.com/audio"
 HOLD_URL = "https://media.example.com/hold.xml"
 ANNOUNCE_URL = "https://media.example.com/announce.xml"
-#: A console log line: ``[level    ] message``, then the logger and ``loc=`` if shown.
-LOG_LINE = re.compile(r"\[(?P<level>[a-z]+)\s*\] (?P<rest>.*)$")
-#: Colour codes, should the console renderer use them.
-ANSI = re.compile(r"\x1b\[[0-9;]*m")
-#: What follows the message: the logger's name in brackets and where the call was.
-TRAILER = re.compile(r"(\s+\[[\w.]+\])?(\s+loc=\S+)?\s*$")
 
 
 def as_context(ti: object) -> Any:
@@ -97,26 +91,6 @@ class RecordingStore:
     def set(self, key: str, value: Any) -> None:
         self.writes.append((key, value, len(self.emu.requests)))
         self.values[key] = value
-
-
-def logged(text: str) -> list[tuple[str, str]]:
-    """
-    The ``(level, message)`` of each task log line in captured console output.
-
-    Airflow's own warning that ``execute`` runs outside a task runner is left out.
-    """
-    found = (LOG_LINE.search(ANSI.sub("", line)) for line in text.splitlines())
-    return [
-        (m["level"], TRAILER.sub("", m["rest"]))
-        for m in found
-        if m is not None and "cannot be called outside of the Task Runner" not in m["rest"]
-    ]
-
-
-def console(capfd: pytest.CaptureFixture[str]) -> str:
-    """What was written to the console since the last read, stdout and stderr."""
-    captured = capfd.readouterr()
-    return captured.out + captured.err
 
 
 def stream_posts(emu: SignalWireEmulator) -> list[tuple[str, dict[str, list[str]]]]:

@@ -8,14 +8,13 @@ in-flight watchdog lives (a poke-mode sensor keeps one hook for hours).
 
 from __future__ import annotations
 
-import re
 import threading
 from datetime import timedelta
 from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 
 import pytest
-from signalwire_test_support import PROJECT_ID, TOKEN, connection_json
+from signalwire_test_support import PROJECT_ID, TOKEN, connection_json, console, logged
 
 try:
     from airflow.sdk.exceptions import AirflowRescheduleException, TaskDeferred
@@ -42,29 +41,7 @@ from airflow_provider_signalwire.triggers.conference import ConferenceStatusTrig
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
-#: A console log line: ``[level    ] message``, then the logger and ``loc=`` if shown.
-LOG_LINE = re.compile(r"\[(?P<level>[a-z]+)\s*\] (?P<rest>.*)$")
-#: Colour codes, should the console renderer use them.
-ANSI = re.compile(r"\x1b\[[0-9;]*m")
-#: What follows the message: the logger's name in brackets and where the call was.
-TRAILER = re.compile(r"(\s+\[[\w.]+\])?(\s+loc=\S+)?\s*$")
 CONTEXT: Any = {}
-
-
-def logged(text: str) -> list[tuple[str, str]]:
-    """The ``(level, message)`` of each task log line, Airflow's task-runner warning left out."""
-    found = (LOG_LINE.search(ANSI.sub("", line)) for line in text.splitlines())
-    return [
-        (m["level"], TRAILER.sub("", m["rest"]))
-        for m in found
-        if m is not None and "cannot be called outside of the Task Runner" not in m["rest"]
-    ]
-
-
-def console(capfd: pytest.CaptureFixture[str]) -> str:
-    """What was written to the console since the last read, stdout and stderr."""
-    captured = capfd.readouterr()
-    return captured.out + captured.err
 
 
 @pytest.fixture(scope="module")
