@@ -45,7 +45,11 @@ def storage_dataset(path: ObjectStoragePath) -> Any:
 
     if path.protocol in _LOCAL_PROTOCOLS:
         return Dataset(namespace="file", name=path.path)
-    return Dataset(namespace=path.namespace, name=path.key)
+    # Airflow 3.1 names s3://conn_id@bucket's namespace with the connection id in it: the
+    # dataset is the bucket's, whichever connection reached it.
+    scheme, separator, bucket = path.namespace.partition("://")
+    namespace = f"{scheme}://{bucket.rpartition('@')[2]}" if separator else path.namespace
+    return Dataset(namespace=namespace, name=path.key)
 
 
 def archive_lineage(

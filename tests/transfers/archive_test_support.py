@@ -144,3 +144,17 @@ class Proxy:
     def paths(self, method: str) -> list[str]:
         """The paths of the requests with ``method``, in the order they arrived."""
         return [path for seen_method, path in self.seen if seen_method == method]
+
+
+def memory_dataset(bucket: str, key: str) -> tuple[str, str]:
+    """
+    The ``(namespace, name)`` Airflow gives ``memory://{bucket}/{key}``.
+
+    Airflow 3.2 and later read ``bucket`` as the bucket; 3.1 knows no buckets in ``memory://``
+    and keeps it in the key.
+    """
+    from airflow.sdk import ObjectStoragePath
+
+    if str(ObjectStoragePath("memory://b/k")).startswith("memory://b/"):
+        return f"memory://{bucket}", key
+    return "memory", f"{bucket}/{key}"

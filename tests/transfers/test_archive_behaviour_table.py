@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 from airflow.sdk import ObjectStoragePath
-from archive_test_support import CountingTaskInstance, Proxy, operator, task_log
+from archive_test_support import CountingTaskInstance, Proxy, memory_dataset, operator, task_log
 from signalwire_test_support import PROJECT_ID, connection_json
 
 from airflow_provider_signalwire.exceptions import SignalWireError, SignalWireValidationError
@@ -540,5 +540,5 @@ class TestWhatIsCounted:
         lineage = op.get_openlineage_facets_on_complete(None)
 
         assert [(d.namespace, d.name) for d in lineage.outputs] == [
-            (f"memory://{bucket}", f"archive/{conference}/{sid}.wav")
+            memory_dataset(bucket, f"archive/{conference}/{sid}.wav")
         ]

@@ -18,6 +18,7 @@ from typing import Any
 
 import pytest
 from airflow.sdk import ObjectStoragePath
+from archive_test_support import memory_dataset
 
 from airflow_provider_signalwire.exceptions import SignalWireError
 from airflow_provider_signalwire.transfers._lineage import (
@@ -440,21 +441,27 @@ class TestLineageNames:
             ("file:///data/CF1/RE1.wav", "file", "/data/CF1/RE1.wav"),
             ("/data/CF1/RE1.wav", "file", "/data/CF1/RE1.wav"),
             ("local:///data/CF1/RE1.wav", "file", "/data/CF1/RE1.wav"),
-            ("memory://bkt/archive/CF1/RE1.wav", "memory://bkt", "archive/CF1/RE1.wav"),
+            ("s3://bkt/archive/CF1/RE1.wav", "s3://bkt", "archive/CF1/RE1.wav"),
+            # The connection id is not part of the bucket's name (Airflow 3.1 kept it there).
             ("s3://aws_default@bkt/archive/CF1/RE1.wav", "s3://bkt", "archive/CF1/RE1.wav"),
+            ("gs://Bkt/a b/RE1.wav", "gs://Bkt", "a b/RE1.wav"),
         ],
     )
     def test_a_stored_file_is_named_as_airflows_assets_name_it(
         self, uri: str, namespace: str, name: str
     ) -> None:
-        if uri.startswith("memory"):
-            from airflow.sdk.io import attach
-            from fsspec.implementations.memory import MemoryFileSystem
-
-            attach("memory", fs=MemoryFileSystem())
         dataset = storage_dataset(ObjectStoragePath(uri))
 
         assert (dataset.namespace, dataset.name) == (namespace, name)
+
+    def test_a_memory_file_is_named_as_the_airflow_release_names_it(self) -> None:
+        from airflow.sdk.io import attach
+        from fsspec.implementations.memory import MemoryFileSystem
+
+        attach("memory", fs=MemoryFileSystem())
+        dataset = storage_dataset(ObjectStoragePath("memory://bkt/archive/CF1/RE1.wav"))
+
+        assert (dataset.namespace, dataset.name) == memory_dataset("bkt", "archive/CF1/RE1.wav")
 
     def test_a_run_reads_the_recordings_and_writes_their_files_pair_by_pair(self) -> None:
         stored = [(sid, ObjectStoragePath(f"file:///data/CF1/{sid}.wav")) for sid in ("RE2", "RE1")]
