@@ -69,6 +69,21 @@ def signalwire_default(
     return emulator
 
 
+@pytest.fixture(scope="module")
+def module_emulator() -> Iterator[SignalWireEmulator]:
+    """One emulator for a whole test module (for tables of many rows; see ``emu``)."""
+    with SignalWireEmulator(project_id=PROJECT_ID, token=TOKEN) as emulator:
+        yield emulator
+
+
+@pytest.fixture
+def emu(module_emulator: SignalWireEmulator, monkeypatch: pytest.MonkeyPatch) -> SignalWireEmulator:
+    """The module's emulator, put back to its seeded state, behind ``signalwire_default``."""
+    module_emulator.reset()
+    monkeypatch.setenv("AIRFLOW_CONN_SIGNALWIRE_DEFAULT", connection_json(module_emulator.url))
+    return module_emulator
+
+
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     shutil.rmtree(AIRFLOW_HOME, ignore_errors=True)
 

@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import asyncio
 from types import SimpleNamespace
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import jinja2.sandbox
 import pytest
-from signalwire_test_support import PROJECT_ID, TOKEN, connection_json, console, logged
+from signalwire_test_support import connection_json, console, logged
 
 from airflow_provider_signalwire.exceptions import (
     SignalWireNotificationError,
@@ -30,31 +30,20 @@ from airflow_provider_signalwire.notifications.signalwire import (
 )
 from airflow_provider_signalwire.testing import Fault, SignalWireEmulator
 
-if TYPE_CHECKING:
-    from collections.abc import Iterator
-
 ALICE, BOB, CAROL = "+15550100001", "+15550100002", "+15550100003"
 SENDER = "+15550100999"
 FALLBACK_END = "needs attention (the notification text could not be rendered; see the log)."
 
 
-@pytest.fixture(scope="module")
-def running_emulator() -> Iterator[SignalWireEmulator]:
-    with SignalWireEmulator(project_id=PROJECT_ID, token=TOKEN) as emulator:
-        yield emulator
-
-
 @pytest.fixture
-def emu(
-    running_emulator: SignalWireEmulator, monkeypatch: pytest.MonkeyPatch
-) -> SignalWireEmulator:
+def emu(module_emulator: SignalWireEmulator, monkeypatch: pytest.MonkeyPatch) -> SignalWireEmulator:
     """The module's emulator, freshly seeded, behind ``signalwire_default`` (From: ``SENDER``)."""
-    running_emulator.reset()
+    module_emulator.reset()
     monkeypatch.setenv(
         "AIRFLOW_CONN_SIGNALWIRE_DEFAULT",
-        connection_json(running_emulator.url, from_number=SENDER),
+        connection_json(module_emulator.url, from_number=SENDER),
     )
-    return running_emulator
+    return module_emulator
 
 
 def sent(emu: SignalWireEmulator) -> list[tuple[str, str]]:

@@ -13,11 +13,11 @@ import itertools
 import json
 import re
 from types import SimpleNamespace
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import jinja2.sandbox
 import pytest
-from signalwire_test_support import PROJECT_ID, TOKEN, connection_json, console, logged
+from signalwire_test_support import PROJECT_ID, console, logged
 
 from airflow_provider_signalwire.exceptions import (
     SignalWireError,
@@ -35,9 +35,6 @@ from airflow_provider_signalwire.operators.conference import (
 )
 from airflow_provider_signalwire.testing import Fault, SignalWireEmulator
 
-if TYPE_CHECKING:
-    from collections.abc import Iterator
-
 WSS = "wss://ws.example.com/audio"
 HOLD_URL = "https://media.example.com/hold.xml"
 ANNOUNCE_URL = "https://media.example.com/announce.xml"
@@ -46,23 +43,6 @@ ANNOUNCE_URL = "https://media.example.com/announce.xml"
 def as_context(ti: object) -> Any:
     """A task context holding only ``ti``."""
     return {"ti": ti}
-
-
-@pytest.fixture(scope="module")
-def running_emulator() -> Iterator[SignalWireEmulator]:
-    """One emulator for the module's many table rows (each starts from the seeded state)."""
-    with SignalWireEmulator(project_id=PROJECT_ID, token=TOKEN) as emulator:
-        yield emulator
-
-
-@pytest.fixture
-def emu(
-    running_emulator: SignalWireEmulator, monkeypatch: pytest.MonkeyPatch
-) -> SignalWireEmulator:
-    """The module's emulator, freshly seeded, behind ``signalwire_default``."""
-    running_emulator.reset()
-    monkeypatch.setenv("AIRFLOW_CONN_SIGNALWIRE_DEFAULT", connection_json(running_emulator.url))
-    return running_emulator
 
 
 class RecordingTaskInstance:

@@ -9,7 +9,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 import pytest
-from signalwire_test_support import PROJECT_ID, TOKEN, connection_json
 
 from airflow_provider_signalwire.exceptions import (
     SignalWireCancelledError,
@@ -29,7 +28,7 @@ from airflow_provider_signalwire.operators.conference import (
 from airflow_provider_signalwire.testing import Fault, SignalWireEmulator
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterator
+    from collections.abc import Callable
 
 WSS = "wss://ws.example.com/audio"
 
@@ -45,22 +44,6 @@ class TaskInstance:
 def as_context(ti: object) -> Any:
     """A task context holding only ``ti``."""
     return {"ti": ti}
-
-
-@pytest.fixture(scope="module")
-def running_emulator() -> Iterator[SignalWireEmulator]:
-    with SignalWireEmulator(project_id=PROJECT_ID, token=TOKEN) as emulator:
-        yield emulator
-
-
-@pytest.fixture
-def emu(
-    running_emulator: SignalWireEmulator, monkeypatch: pytest.MonkeyPatch
-) -> SignalWireEmulator:
-    """The module's emulator, freshly seeded, behind ``signalwire_default``."""
-    running_emulator.reset()
-    monkeypatch.setenv("AIRFLOW_CONN_SIGNALWIRE_DEFAULT", connection_json(running_emulator.url))
-    return running_emulator
 
 
 @pytest.fixture

@@ -11,10 +11,10 @@ from __future__ import annotations
 import threading
 from datetime import timedelta
 from types import SimpleNamespace
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pytest
-from signalwire_test_support import PROJECT_ID, TOKEN, connection_json, console, logged
+from signalwire_test_support import connection_json, console, logged
 
 try:
     from airflow.sdk.exceptions import AirflowRescheduleException, TaskDeferred
@@ -38,26 +38,7 @@ from airflow_provider_signalwire.sensors.conference import SignalWireConferenceS
 from airflow_provider_signalwire.testing import Fault, SignalWireEmulator
 from airflow_provider_signalwire.triggers.conference import ConferenceStatusTrigger
 
-if TYPE_CHECKING:
-    from collections.abc import Iterator
-
 CONTEXT: Any = {}
-
-
-@pytest.fixture(scope="module")
-def running_emulator() -> Iterator[SignalWireEmulator]:
-    with SignalWireEmulator(project_id=PROJECT_ID, token=TOKEN) as emulator:
-        yield emulator
-
-
-@pytest.fixture
-def emu(
-    running_emulator: SignalWireEmulator, monkeypatch: pytest.MonkeyPatch
-) -> SignalWireEmulator:
-    """The module's emulator, freshly seeded, behind ``signalwire_default``."""
-    running_emulator.reset()
-    monkeypatch.setenv("AIRFLOW_CONN_SIGNALWIRE_DEFAULT", connection_json(running_emulator.url))
-    return running_emulator
 
 
 def sensor(**kwargs: Any) -> SignalWireConferenceSensor:
