@@ -195,3 +195,8 @@ def console(capfd: pytest.CaptureFixture[str]) -> str:
     """What was written to the console since the last read, stdout and stderr."""
     captured = capfd.readouterr()
     return captured.out + captured.err
+
+
+def every_file(root: Path) -> list[str]:
+    """The files under ``root`` (folders left out), as sorted relative paths."""
+    return sorted(str(p.relative_to(root)) for p in root.rglob("*") if p.is_file())

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 from hostile_server import Answer, Seen, hostile_server
-from signalwire_test_support import PROJECT_ID, TOKEN, connection_json
+from signalwire_test_support import PROJECT_ID, TOKEN, connection_json, every_file
 
 from airflow_provider_signalwire.exceptions import SignalWireError
 from airflow_provider_signalwire.transfers.recordings import ConferenceRecordingsToStorageOperator
@@ -45,10 +45,6 @@ def execute_failing(op: Any) -> list[dict[str, Any]]:
         op.execute({"ti": ti})
     archived: list[dict[str, Any]] = ti.xcom["archived"]
     return archived
-
-
-def every_file(root: Path) -> list[str]:
-    return sorted(str(p.relative_to(root)) for p in root.rglob("*") if p.is_file())
 
 
 def emulator_proxy(

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 from airflow.sdk import ObjectStoragePath
 from archive_test_support import CountingTaskInstance, Proxy, memory_dataset, operator, task_log
-from signalwire_test_support import PROJECT_ID, connection_json
+from signalwire_test_support import PROJECT_ID, connection_json, every_file
 
 from airflow_provider_signalwire.exceptions import SignalWireError, SignalWireValidationError
 from airflow_provider_signalwire.hooks.signalwire import SignalWireHook
@@ -31,10 +31,6 @@ MEDIA_ROOT = f"/api/laml/2010-04-01/Accounts/{PROJECT_ID}/Recordings/"
 
 def media(emu: SignalWireEmulator, method: str) -> list[str]:
     return [r.path for r in emu.requests if r.method == method and r.path.startswith(MEDIA_ROOT)]
-
-
-def every_file(root: Path) -> list[str]:
-    return sorted(str(p.relative_to(root)) for p in root.rglob("*") if p.is_file())
 
 
 @pytest.fixture

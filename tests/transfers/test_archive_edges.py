@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 from airflow.sdk import ObjectStoragePath
+from signalwire_test_support import every_file
 
 from airflow_provider_signalwire.exceptions import SignalWireError
 from airflow_provider_signalwire.testing import Fault, SignalWireEmulator
@@ -49,10 +50,6 @@ def execute_failing(op: Any, match: str | None = "could not be archived") -> lis
     assert "archived" in ti.xcom, "the task failed without pushing archived"
     archived: list[dict[str, Any]] = ti.xcom["archived"]
     return archived
-
-
-def every_file(root: Path) -> list[str]:
-    return sorted(str(p.relative_to(root)) for p in root.rglob("*") if p.is_file())
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 from archive_test_support import WAIT, CountingTaskInstance, Proxy, operator
-from signalwire_test_support import PROJECT_ID, connection_json
+from signalwire_test_support import PROJECT_ID, connection_json, every_file
 
 from airflow_provider_signalwire.exceptions import SignalWireCancelledError, SignalWireError
 from airflow_provider_signalwire.hooks._media import CHUNK_SIZE
@@ -28,10 +28,6 @@ if TYPE_CHECKING:
     from airflow_provider_signalwire.testing import SignalWireEmulator
 
 MEDIA_ROOT = f"/api/laml/2010-04-01/Accounts/{PROJECT_ID}/Recordings/"
-
-
-def every_file(root: Path) -> list[str]:
-    return sorted(str(p.relative_to(root)) for p in root.rglob("*") if p.is_file())
 
 
 def stopping(sid: Any, path: str | None, error: str) -> dict[str, Any]:
