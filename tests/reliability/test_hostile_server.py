@@ -44,7 +44,7 @@ from reliability_support import (
     full_backlog_listener,
     leak_surface,
 )
-from signalwire_test_support import PROJECT_ID, TOKEN, connection_json
+from signalwire_test_support import PROJECT_ID, TOKEN, connection_json, console, logged
 from sync_and_async_clients import AsyncClient, SyncClient
 
 from airflow_provider_signalwire.exceptions import (
@@ -1564,13 +1564,27 @@ class TestGateways:
         ("first", "delete"), [(502, "remove_participant"), (504, "delete_recording")]
     )
     def test_delete_after_gateway_error_then_404_is_done(
-        self, connect: Callable[..., None], first: int, delete: str
+        self,
+        connect: Callable[..., None],
+        first: int,
+        delete: str,
+        capfd: pytest.CaptureFixture[str],
     ) -> None:
+        sid, kind = ("RE1", "Recording") if "recording" in delete else (CALL, "Participant")
         with hostile_server(gateway_then_404(first)) as server:
             connect(server.url)
             hook = quick_hook(max_attempts=2)
-            assert getattr(hook, delete)(CONF, "RE1" if "recording" in delete else CALL) is None
+            console(capfd)
+            assert getattr(hook, delete)(CONF, sid) is None
             assert len(server.requests) == 2
+        # Said once, naming what was taken as deleted, not hidden as a plain success.
+        assert [line for line in logged(console(capfd)) if "lost answer" in line[1]] == [
+            (
+                "warning",
+                f"{kind} {sid} of conference {CONF} was gone after a lost answer to an earlier"
+                " attempt: taken as done",
+            )
+        ]
 
     @pytest.mark.parametrize("call", ["stop", "remove_participant", "delete_recording"])
     def test_refused_attempt_then_404_is_not_found(

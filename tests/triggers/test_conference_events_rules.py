@@ -220,3 +220,52 @@ def test_the_shared_key_of_older_releases_is_read_only_when_the_own_is_empty(own
     assert store.asked == (
         [trigger.watermark_key()] if own else [trigger.watermark_key(), WATERMARK_KEY]
     )
+
+
+class TestRestoreAndObserve:
+    def test_a_version_1_watermark_becomes_the_same_memory_in_version_2(self) -> None:
+        through = "2026-11-25T20:00:07+00:00"
+        saved = {
+            "version": 1,
+            "updated_through": through,
+            "ties": {"B": "in-progress", "C": "completed"},
+            "in_progress": ["A"],
+        }
+        t = ConferenceTransitions((START, END), None)
+        assert t.restore(saved)
+        assert t.needs_saving()  # read from an older shape: kept again in the new one
+        # Live conferences are always kept; C settled at updated_through, so it is not.
+        assert t.watermark() == {
+            "version": 2,
+            "began": through,
+            "settled": through,
+            "conferences": {"A": ["in-progress", through], "B": ["in-progress", through]},
+        }
+        # What version 1 remembered fires nothing again, even with a newer date.
+        assert fired(t, conf("A", "in-progress", 30), conf("B", "in-progress", 30)) == []
+        ended = fired(t, conf("A", "completed", 40), conf("B", "completed", 40))
+        assert sorted(ended) == [(END, "A"), (END, "B")]
+
+    def test_observe_parses_only_what_changed_since_its_previous_listing(self) -> None:
+        parsed: list[object] = []
+
+        def parse(raw: object) -> datetime.datetime | None:
+            parsed.append(raw)
+            text = str(raw)
+            return None if text == "odd" else BEGAN + datetime.timedelta(seconds=int(text))
+
+        def listed(sid: str, status: str, updated: str) -> dict[str, Any]:
+            return {"sid": sid, "status": status, "friendly_name": "room",
+                    "date_updated": updated, "date_created": "-3600"}  # fmt: skip
+
+        t = ConferenceTransitions((START, END), None, parse_date=parse)
+        t.begin(BEGAN)
+        first = [listed("A", "in-progress", "10"), listed("B", "init", "odd")]
+        assert [(e.name, e.conference["sid"]) for e in t.observe(first, now())] == [(START, "A")]
+        assert sorted(map(str, parsed)) == ["-3600", "10", "odd"]  # this parser, not the default
+        parsed.clear()
+        assert t.observe(first, now(61)) == []
+        assert parsed == []  # the same listing again: nothing read twice
+        second = [listed("A", "completed", "20"), listed("B", "init", "odd")]
+        assert [(e.name, e.conference["sid"]) for e in t.observe(second, now(62))] == [(END, "A")]
+        assert sorted(map(str, parsed)) == ["-3600", "20"]  # only A, which changed
