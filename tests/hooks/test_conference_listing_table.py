@@ -75,6 +75,7 @@ NEWEST = {
     "undated counts as the oldest": ([named("a", None), named("b", EARLY)], "b"),
     "only undated: the first listed": ([named("a", None), named("b", "garbage")], "a"),
     "other names are ignored": ([named("a", EARLY), named("z", LATE, "other")], "a"),
+    "another name listed first": ([named("z", LATE, "other"), named("a", EARLY)], "a"),
     "no conference of the name": ([named("z", LATE, "other")], None),
 }
 
@@ -326,3 +327,18 @@ def test_an_indexer_fed_one_by_one_is_the_same_as_a_whole_listing() -> None:
     whole = run_slices(index_listing(conferences, None, 3))
     assert fed == whole
     assert fed.by_sid["A"].status == "completed"
+
+
+def test_the_index_reads_dates_with_the_parser_it_is_given() -> None:
+    """The conference-events trigger passes its own parser (SignalWire's clock, odd dates)."""
+    read: list[object] = []
+
+    def parse(raw: object) -> datetime | None:
+        read.append(raw)
+        return datetime(2026, 1, 1, tzinfo=UTC) if raw == "new year" else None
+
+    listing = [{"sid": "CF1", "status": "init", "date_updated": "new year", "date_created": "x"}]
+    index = run_slices(index_listing(listing, None, 1, parse))
+    assert sorted(map(str, read)) == ["new year", "x"]
+    assert index.by_sid["CF1"].updated == datetime(2026, 1, 1, tzinfo=UTC)
+    assert index.by_sid["CF1"].created is None

@@ -308,7 +308,7 @@ class TestSetConferenceStatus:
 
         answer = admin(emulator, "POST", f"conferences/{sid}", Status="completed", After=after)
 
-        assert answer.json()["status"] == "completed"
+        assert (answer.status_code, answer.json()["status"]) == (200, "completed")
         assert emulator._control._timers == []
 
     def test_a_positive_delay_answers_the_conference_as_it_is_and_changes_it_later(
@@ -328,7 +328,7 @@ class TestSetConferenceStatus:
 
         answer = admin(emulator, "POST", f"conferences/{sid}", Status="completed", After="0.01")
 
-        assert answer.json()["status"] == "init"
+        assert (answer.status_code, answer.json()["status"]) == (200, "init")
         assert done.wait(10)
         assert api_get(emulator, f"Conferences/{sid}.json").json()["status"] == "completed"
 
