@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 import pytest
-from hostile_server import Answer, Seen, hostile_server, json_answer
+from reliability.hostile_server import Answer, Seen, hostile_server, json_answer
 from signalwire_test_support import PROJECT_ID, TOKEN, connection_json
 
 from airflow_provider_signalwire.exceptions import SignalWireError
@@ -21,7 +21,7 @@ from airflow_provider_signalwire.hooks.signalwire import SignalWireHook
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
 
-    from hostile_server import HostileServer
+    from reliability.hostile_server import HostileServer
 
 API = "/api/laml/2010-04-01/Accounts"
 SUB = "AC-subaccount-1"
