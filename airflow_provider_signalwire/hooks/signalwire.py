@@ -9,6 +9,7 @@ object asked for before returning it.
 
 from __future__ import annotations
 
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
@@ -706,10 +707,13 @@ def _stop_all(
     :return: one outcome per pair, in order: ``conference_sid``, ``stream_sid`` and ``status``,
         or ``error`` and ``error_type``.
     """
+    in_flight = _StopsInFlight()
 
     def outcome(pair: tuple[str, str]) -> dict[str, Any]:
         conference_sid, stream_sid = pair
         result: dict[str, Any] = {"conference_sid": conference_sid, "stream_sid": stream_sid}
+        if not in_flight.begin():
+            return result  # the batch was interrupted: this stream is left as it is
         try:
             result["status"] = stop_one(conference_sid, stream_sid).get("status")
         except SignalWireError as err:
@@ -718,6 +722,8 @@ def _stop_all(
         except Exception as err:  # whatever one stream raises, the others are still stopped
             result["error"] = scrub(f"{type(err).__name__}: {err}"[:500], secrets)
             result["error_type"] = type(err).__name__
+        finally:
+            in_flight.end()
         return result
 
     pool = ThreadPoolExecutor(max_workers=max_concurrency, thread_name_prefix="signalwire-stop")
@@ -729,4 +735,36 @@ def _stop_all(
             abort()
         raise
     finally:
+        # An interruption can land inside submit() while it starts a pool thread, which
+        # shutdown() then does not know of: closing the batch first makes sure that no stop
+        # outlives this call and none begins after it.
+        in_flight.close()
         pool.shutdown(wait=True, cancel_futures=True)
+
+
+class _StopsInFlight:
+    """The stops of one batch that are running, and whether another may still begin."""
+
+    def __init__(self) -> None:
+        self._changed = threading.Condition()
+        self._open = True
+        self._running = 0
+
+    def begin(self) -> bool:
+        """Count one more stop running; ``False`` (nothing counted) once the batch is closed."""
+        with self._changed:
+            if self._open:
+                self._running += 1
+            return self._open
+
+    def end(self) -> None:
+        """Count one stop fewer."""
+        with self._changed:
+            self._running -= 1
+            self._changed.notify_all()
+
+    def close(self) -> None:
+        """Let no stop begin any more, and wait until none is running."""
+        with self._changed:
+            self._open = False
+            self._changed.wait_for(lambda: self._running == 0)
