@@ -9,7 +9,6 @@ object asked for before returning it.
 
 from __future__ import annotations
 
-import threading
 from concurrent.futures import ThreadPoolExecutor
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
@@ -48,6 +47,7 @@ from airflow_provider_signalwire.hooks._api import (
     validate_stream_identifier,
     validate_wss_url,
 )
+from airflow_provider_signalwire.hooks._batch import BatchInFlight
 from airflow_provider_signalwire.hooks._conferences import (
     check_conference_filters,
     name_lookup_filters,
@@ -707,7 +707,7 @@ def _stop_all(
     :return: one outcome per pair, in order: ``conference_sid``, ``stream_sid`` and ``status``,
         or ``error`` and ``error_type``.
     """
-    in_flight = _StopsInFlight()
+    in_flight = BatchInFlight()
 
     def outcome(pair: tuple[str, str]) -> dict[str, Any]:
         conference_sid, stream_sid = pair
@@ -735,36 +735,6 @@ def _stop_all(
             abort()
         raise
     finally:
-        # An interruption can land inside submit() while it starts a pool thread, which
-        # shutdown() then does not know of: closing the batch first makes sure that no stop
-        # outlives this call and none begins after it.
         in_flight.close()
         pool.shutdown(wait=True, cancel_futures=True)
-
-
-class _StopsInFlight:
-    """The stops of one batch that are running, and whether another may still begin."""
-
-    def __init__(self) -> None:
-        self._changed = threading.Condition()
-        self._open = True
-        self._running = 0
-
-    def begin(self) -> bool:
-        """Count one more stop running; ``False`` (nothing counted) once the batch is closed."""
-        with self._changed:
-            if self._open:
-                self._running += 1
-            return self._open
-
-    def end(self) -> None:
-        """Count one stop fewer."""
-        with self._changed:
-            self._running -= 1
-            self._changed.notify_all()
-
-    def close(self) -> None:
-        """Let no stop begin any more, and wait until none is running."""
-        with self._changed:
-            self._open = False
-            self._changed.wait_for(lambda: self._running == 0)
+        in_flight.wait()  # no stop outlives the call, even one shutdown() did not know of

@@ -8,7 +8,7 @@ into an :class:`~airflow.sdk.ObjectStoragePath`; the hook does the HTTP, this mo
 from __future__ import annotations
 
 import threading
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
@@ -23,6 +23,7 @@ from airflow_provider_signalwire.hooks._api import (
     choice,
     validate_sid,
 )
+from airflow_provider_signalwire.hooks._batch import BatchInFlight
 from airflow_provider_signalwire.operators.conference import (
     CONNECTION_FIELDS,
     SignalWireBaseOperator,
@@ -181,24 +182,33 @@ class ConferenceRecordingsToStorageOperator(SignalWireBaseOperator):
         cancel = self._cancel = threading.Event()
         leftovers = stale_parts(folder)
 
-        def archive(recording: Any) -> tuple[dict[str, Any], ObjectStoragePath | None]:
-            return self._archive_one(recording, folder, account, cancel, leftovers)
+        in_flight = BatchInFlight()
+        finished: dict[int, tuple[dict[str, Any], ObjectStoragePath | None]] = {}
+
+        def archive(index: int) -> tuple[dict[str, Any], ObjectStoragePath | None]:
+            if not in_flight.begin():
+                return _dropped(recordings[index]), None  # interrupted before it began
+            try:
+                result = self._archive_one(recordings[index], folder, account, cancel, leftovers)
+                finished[index] = result
+                return result
+            finally:
+                in_flight.end()
 
         pool = ThreadPoolExecutor(self.max_concurrency, thread_name_prefix="signalwire-archive")
-        futures: list[Future[tuple[dict[str, Any], ObjectStoragePath | None]]] = []
         try:
-            for recording in recordings:  # a loop: an interrupt keeps the futures submitted
-                futures.append(pool.submit(archive, recording))
+            futures = [pool.submit(archive, index) for index in range(len(recordings))]
             results = [future.result() for future in futures]
         except BaseException:
             cancel.set()  # a timeout or kill raised here: stop the downloads, do not wait them out
+            in_flight.close()
             pool.shutdown(wait=True, cancel_futures=True)
+            in_flight.wait()  # none outlives the task, even one shutdown() did not know of
             self._cancel = None
             interrupted = [
-                _finished_or_dropped(future, recording)
-                for future, recording in zip(futures, recordings, strict=False)
+                finished.get(index, (_dropped(recording), None))
+                for index, recording in enumerate(recordings)
             ]
-            interrupted += [(_dropped(r), None) for r in recordings[len(futures) :]]
             self._push(context, interrupted)
             raise
         finally:
@@ -333,15 +343,6 @@ def _dropped(recording: Any) -> dict[str, Any]:
     outcome["error"] = f"Recording {outcome['recording_sid']}: the task is stopping; not finished"
     outcome["error_type"] = DownloadCancelledError.__name__
     return outcome
-
-
-def _finished_or_dropped(
-    future: Future[tuple[dict[str, Any], ObjectStoragePath | None]], recording: Any
-) -> tuple[dict[str, Any], ObjectStoragePath | None]:
-    """The outcome of a recording when the task was interrupted: its own if it had one."""
-    if future.done() and not future.cancelled() and future.exception() is None:
-        return future.result()
-    return _dropped(recording), None
 
 
 def _destination(value: Any) -> ObjectStoragePath:

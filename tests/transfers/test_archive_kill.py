@@ -296,6 +296,65 @@ class TestATimeoutInTheTaskThread:
         assert every_file(tmp_path) == []
         op.on_kill()  # after the interrupted run: harmless
 
+    def test_a_timeout_while_the_pool_starts_its_thread_still_waits_for_that_download(
+        self,
+        signalwire_default: SignalWireEmulator,
+        conference: str,
+        tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch,
+    ) -> None:
+        """
+        The timeout lands inside ``submit()``, after the pool's new thread has started but before
+        the pool records it, so ``shutdown(wait=True)`` alone would not wait for that thread.
+        """
+        emu = signalwire_default
+        sids = [
+            emu.add_recording(conference, status="completed", size=2 * CHUNK_SIZE)["sid"]
+            for _ in range(2)
+        ]
+
+        class TaskTimeoutError(BaseException):
+            pass
+
+        writing = threading.Event()
+        writes_ended: list[bool] = []
+        start = threading.Thread.start
+
+        def start_then_time_out(self: threading.Thread) -> None:
+            start(self)
+            if self.name.startswith("signalwire-archive"):
+                writing.wait(WAIT)  # the new thread is writing its first recording
+                raise TaskTimeoutError
+
+        write = RecordingFile.write
+
+        def write_once_cancelled(self: RecordingFile, chunk: bytes) -> None:
+            writing.set()
+            assert self.cancel is not None
+            self.cancel.wait(WAIT)
+            try:
+                write(self, chunk)
+            finally:
+                writes_ended.append(True)
+
+        monkeypatch.setattr(threading.Thread, "start", start_then_time_out)
+        monkeypatch.setattr(RecordingFile, "write", write_once_cancelled)
+        ti = CountingTaskInstance()
+        ended_at_push: list[int] = []
+        ti.on_push = lambda: ended_at_push.append(len(writes_ended))
+        op = operator(f"file://{tmp_path}", conference, max_concurrency=1)
+
+        with pytest.raises(TaskTimeoutError):
+            op.execute({"ti": ti})
+
+        first = f"file://{tmp_path}/{conference}/{sids[0]}.wav"
+        assert ti.archived == [
+            stopping(sids[0], first, f"Recording file {first}: the task is stopping; download dropped"),
+            stopping(sids[1], None, f"Recording {sids[1]}: the task is stopping; not finished"),
+        ]  # fmt: skip
+        assert ended_at_push == [1]  # the one write had ended (refused) before the push
+        assert every_file(tmp_path) == []
+
     def test_no_worker_thread_outlives_a_finished_run(
         self,
         signalwire_default: SignalWireEmulator,
