@@ -202,9 +202,11 @@ class TestRequestsAndStats:
     ) -> None:
         api_get(emulator, "Conferences.json?PageSize=2")
 
-        listed = admin(emulator, "GET", "requests").json()
+        answer = admin(emulator, "GET", "requests")
+        listed = answer.json()
 
         [recorded] = emulator.requests
+        assert answer.status_code == 200
         assert listed == [dataclasses.asdict(recorded)]
         assert listed[0]["query"] == {"PageSize": ["2"]}
         assert listed[0]["fault"] is None
@@ -264,6 +266,12 @@ class TestCreateConferences:
         assert {(c["friendly_name"], c["status"]) for c in state[3:]} == {
             ("emulated-conference", "in-progress")
         }
+
+    def test_count_goes_up_to_100000(self, emulator: SignalWireEmulator) -> None:
+        answer = admin(emulator, "POST", "conferences", Count="100000")
+
+        assert answer.status_code == 201
+        assert len(set(answer.json()["sids"])) == 100_000
 
     @pytest.mark.parametrize(
         ("form", "message"),
