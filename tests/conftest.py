@@ -13,6 +13,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -51,6 +52,21 @@ def _fresh_asgiref_executor() -> None:
 
 
 os.register_at_fork(after_in_child=_fresh_asgiref_executor)
+
+
+@pytest.fixture(params=["Etc/GMT+12", "Etc/GMT-14"])
+def machine_zone(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """
+    Run the test on a machine whose local time zone is far from UTC (UTC-12, then UTC+14).
+
+    Between them, the local date differs from the UTC date at every hour of the day (UTC-12
+    before noon UTC, UTC+14 from 10:00 UTC), so a date read in local time fails one of them.
+    """
+    monkeypatch.setenv("TZ", request.param)
+    time.tzset()
+    yield request.param
+    monkeypatch.undo()
+    time.tzset()
 
 
 @pytest.fixture

@@ -14,22 +14,25 @@ def local_yesterday() -> date:
     return datetime.now(timezone.utc).date() - timedelta(days=1)
 
 
-def test_yesterday_is_the_day_before_today_in_utc() -> None:
+def test_yesterday_is_the_day_before_today_in_utc(machine_zone: str) -> None:
     before = local_yesterday()
     found = _conference_poller._yesterday()
     assert found in {before, local_yesterday()}  # midnight may pass in between
 
 
+@pytest.mark.parametrize("hour", [1, 11, 23])
 @pytest.mark.parametrize("days_ahead", [-2, 0, 1, 3])
-def test_signalwire_s_yesterday_follows_signalwire_s_date(days_ahead: int) -> None:
-    # Noon of SignalWire's day: its date is the same whenever in this test the local clock reads.
-    local_noon = datetime.now(timezone.utc).replace(hour=12, minute=0, second=0)
-    server_now = local_noon + timedelta(days=days_ahead)
+def test_signalwire_s_yesterday_follows_signalwire_s_date(
+    days_ahead: int, hour: int, machine_zone: str
+) -> None:
+    # SignalWire's day is its UTC day, whatever the machine's zone and the moment of the test.
+    utc_day = datetime.now(timezone.utc).replace(hour=hour, minute=0, second=0)
+    server_now = utc_day + timedelta(days=days_ahead)
     found = _conference_poller._server_yesterday(server_now)
     assert found == server_now.date() - timedelta(days=1)
 
 
-def test_without_signalwire_s_clock_yesterday_is_the_local_one() -> None:
+def test_without_signalwire_s_clock_yesterday_is_the_local_one(machine_zone: str) -> None:
     before = local_yesterday()
     assert _conference_poller._server_yesterday(None) in {before, local_yesterday()}
 
