@@ -215,6 +215,9 @@ class ConferencePoller:
             loop = asyncio.get_running_loop()
             started = loop.time()
             await self._poll()
+            # A poll that never waited (a listing refused at once, then an interval already
+            # spent) must still let the loop run its users, and every other trigger, in between.
+            await asyncio.sleep(0)
             while self._busy():
                 remaining = started + self._interval() - loop.time()
                 if remaining <= 0:

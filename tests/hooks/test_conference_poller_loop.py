@@ -13,6 +13,7 @@ the poller's own.
 from __future__ import annotations
 
 import asyncio
+import itertools
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
@@ -315,3 +316,31 @@ def test_a_trigger_is_told_of_each_new_conference_of_its_name_once() -> None:
         return seen
 
     assert run(scenario()) == [("CF-A", "in-progress"), ("CF-B", "in-progress")]
+
+
+def test_a_listing_refused_at_once_does_not_starve_the_loop() -> None:
+    # A listing can fail before it waits on anything (a refusal decided in the hook); with an
+    # interval already spent by then, the poller must still let other tasks run between polls.
+    class RefusingHook(ListingHook):
+        async def list_conferences(self, **filters: Any) -> AsyncIterator[dict[str, Any]]:
+            assert self.ticker is not None
+            self.turns_at_item.append(self.ticker.turns)
+            if self.turns_at_item[-100:] == [self.ticker.turns] * 100:
+                await asyncio.sleep(0)  # a fuse: the test fails below instead of hanging
+            raise SignalWireError("refused at once")
+            yield {}  # an async generator, as the hook's
+
+    async def scenario() -> tuple[list[int], list[Sweep]]:
+        hook = RefusingHook()
+        hook.ticker = ticker = Ticker()
+        ticker.start()
+        await asyncio.sleep(0)
+        sweeps = poller_of(hook).sweeps(1e-9)
+        got = [await anext(sweeps) for _ in range(5)]
+        await sweeps.aclose()
+        await ticker.stop()
+        return hook.turns_at_item, got
+
+    turns, got = run(scenario())
+    assert [str(sweep.error) for sweep in got] == ["refused at once"] * 5
+    assert all(later > earlier for earlier, later in itertools.pairwise(turns))
