@@ -267,8 +267,8 @@ class ConferenceTransitions:
         for n, (sid, memory) in enumerate(list(self._memory.items()), 1):
             if n % JUDGE_SLICE == 0:
                 yield
-            if sid in index.by_sid:
-                memory.seen_on = max(memory.seen_on or floor, floor)
+            if sid in index.by_sid:  # listed today, even if unchanged (so not judged again)
+                memory.seen_on = floor + timedelta(days=1)
                 continue
             if memory.updated is not None:
                 gone = memory.updated.astimezone(timezone.utc).date() < floor
