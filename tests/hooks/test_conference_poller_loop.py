@@ -318,7 +318,9 @@ def test_a_trigger_is_told_of_each_new_conference_of_its_name_once() -> None:
     assert run(scenario()) == [("CF-A", "in-progress"), ("CF-B", "in-progress")]
 
 
-def test_a_listing_refused_at_once_does_not_starve_the_loop() -> None:
+def test_a_listing_refused_at_once_does_not_starve_the_loop(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     # A listing can fail before it waits on anything (a refusal decided in the hook); with an
     # interval already spent by then, the poller must still let other tasks run between polls.
     class RefusingHook(ListingHook):
@@ -341,6 +343,15 @@ def test_a_listing_refused_at_once_does_not_starve_the_loop() -> None:
         await ticker.stop()
         return hook.turns_at_item, got
 
+    delays: list[float] = []
+    real_sleep = asyncio.sleep
+
+    async def sleep(delay: float, result: Any = None) -> Any:
+        delays.append(delay)
+        return await real_sleep(delay, result)
+
+    monkeypatch.setattr(asyncio, "sleep", sleep)
     turns, got = run(scenario())
+    assert set(delays) == {0}  # it lets the loop run, it does not wait: the interval is spent
     assert [str(sweep.error) for sweep in got] == ["refused at once"] * 5
     assert all(later > earlier for earlier, later in itertools.pairwise(turns))
