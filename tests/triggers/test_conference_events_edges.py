@@ -135,6 +135,35 @@ class TestDaysThatTurn:
         events(t, when=2 * DAY + 60)
         assert "O" in kept(t)
 
+    @pytest.mark.parametrize(
+        "last_seen",
+        [
+            "first listed between two days",
+            "listed back between two days",
+            "listed as the day turned",
+        ],
+    )
+    def test_a_trigger_polling_less_than_daily_forgets_what_has_been_missing_for_days(
+        self, last_seen: str
+    ) -> None:
+        # The triggerer paused (or the interval is long): the poll after the last sighting
+        # comes two days on. An odd-dated conference missing from it is forgotten then.
+        t = ConferenceTransitions((END,), None)
+        t.begin(MORNING)
+        events(t, when=30)  # the day's first listing: it sets the floor
+        assert events(t, odd("O"), when=60) == [(END, "O")]
+        if last_seen == "listed back between two days":
+            events(t, when=DAY + 60)
+            events(t, odd("O"), when=DAY + 120)  # back, unchanged, on the same day
+            last = DAY + 120
+        elif last_seen == "listed as the day turned":
+            events(t, odd("O"), when=DAY + 60)  # unchanged: not judged, only remembered
+            last = DAY + 60
+        else:
+            last = 60
+        events(t, when=last + 2 * DAY)
+        assert "O" not in kept(t)
+
     def test_every_memory_is_looked_at_when_the_day_turns(self) -> None:
         t = ConferenceTransitions((END,), None)
         t.begin(MORNING)
