@@ -223,6 +223,27 @@ def test_the_poller_stops_as_soon_as_its_last_user_leaves() -> None:
     run(scenario())
 
 
+def test_the_poller_stops_when_its_last_subscriber_leaves_mid_interval() -> None:
+    # The poller waits out an hour between polls; the last subscriber leaving wakes it to end.
+    async def scenario() -> None:
+        hook = ListingHook()
+        poller = poller_of(hook)
+        sweeps = poller.sweeps(3600.0)
+        await anext(sweeps)
+        task = poller._task
+        assert task is not None
+        for _ in range(5):
+            await asyncio.sleep(0)
+        assert not task.done()  # waiting for its next poll
+        await sweeps.aclose()
+        for _ in range(20):  # a handful of turns of the loop, no clock involved
+            await asyncio.sleep(0)
+        assert task.done()
+        assert poller.polls == 1
+
+    run(scenario())
+
+
 def test_closing_cancels_a_poll_in_flight() -> None:
     async def scenario() -> None:
         hook = ListingHook()
