@@ -201,7 +201,7 @@ class TestSpace:
     def test_the_clock_is_ahead_by_the_offset(self, clock: Clock) -> None:
         assert Space(PROJECT, timedelta(seconds=-30)).now() == T0 - timedelta(seconds=30)
 
-    def test_dates_are_written_in_gmt(self) -> None:
+    def test_dates_are_written_in_gmt(self, machine_zone: str) -> None:
         moment = datetime(2030, 1, 2, 1, 0, tzinfo=timezone(timedelta(hours=2)))
 
         assert rfc2822(moment) == "Tue, 01 Jan 2030 23:00:00 GMT"

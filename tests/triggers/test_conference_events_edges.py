@@ -342,6 +342,15 @@ class TestRestarts:
         assert fired(after, conf("A", "in-progress", 650), at=1010) == []
         assert fired(after, conf("A", "completed", 700), at=1020) == []
 
+    def test_after_a_restore_an_odd_date_created_since_watching_began_is_new(self) -> None:
+        before = watching((END,))
+        fired(before, conf("A", "in-progress", 10), at=60)
+        after = ConferenceTransitions((END,), None)
+        assert after.restore(json.loads(json.dumps(before.watermark())))
+        # The first listing after a restart is no starting point: what changed since is news.
+        young = {**conf("Y", "completed", created=30), "date_updated": ABSURD}
+        assert fired(after, conf("A", "in-progress", 10), young, at=120) == [(END, "Y")]
+
     @pytest.mark.parametrize(
         "saved",
         [
