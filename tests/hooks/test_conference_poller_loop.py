@@ -117,6 +117,12 @@ def pauses(turns: list[int]) -> list[int]:
     return [n for n in range(1, len(turns)) if turns[n] != turns[n - 1]]
 
 
+async def let_the_loop_run(turns: int = 20) -> None:
+    """Give the loop's other tasks a handful of turns, no clock involved."""
+    for _ in range(turns):
+        await asyncio.sleep(0)
+
+
 def run(coroutine: Any) -> Any:
     return asyncio.run(asyncio.wait_for(coroutine, 60))
 
@@ -216,8 +222,7 @@ def test_the_poller_stops_as_soon_as_its_last_user_leaves() -> None:
         assert seen["status"] == "completed"
         task = poller._task
         assert task is not None
-        for _ in range(20):  # a handful of turns of the loop, no clock involved
-            await asyncio.sleep(0)
+        await let_the_loop_run()
         assert task.done()
 
     run(scenario())
@@ -232,12 +237,10 @@ def test_the_poller_stops_when_its_last_subscriber_leaves_mid_interval() -> None
         await anext(sweeps)
         task = poller._task
         assert task is not None
-        for _ in range(5):
-            await asyncio.sleep(0)
+        await let_the_loop_run()
         assert not task.done()  # waiting for its next poll
         await sweeps.aclose()
-        for _ in range(20):  # a handful of turns of the loop, no clock involved
-            await asyncio.sleep(0)
+        await let_the_loop_run()
         assert task.done()
         assert poller.polls == 1
 

@@ -34,29 +34,14 @@ def at(seconds: int) -> datetime.datetime:
     return MORNING + datetime.timedelta(seconds=seconds)
 
 
-def rfc(moment: datetime.datetime) -> str:
-    return moment.strftime("%a, %d %b %Y %H:%M:%S GMT")
-
-
 def odd(sid: str, status: str = "completed", *, created: int = 5) -> dict[str, Any]:
     """A conference whose ``date_updated`` is absurd, created ``created`` s after MORNING."""
-    return {
-        "sid": sid,
-        "status": status,
-        "friendly_name": "room",
-        "date_updated": ABSURD,
-        "date_created": rfc(at(created)),
-    }
+    return {**conf(sid, status, created=created, base=MORNING), "date_updated": ABSURD}
 
 
-def dated(sid: str, status: str, updated: int, *, created: int = -3600) -> dict[str, Any]:
-    return {
-        "sid": sid,
-        "status": status,
-        "friendly_name": "room",
-        "date_updated": rfc(at(updated)),
-        "date_created": rfc(at(created)),
-    }
+def dated(sid: str, status: str, updated: int) -> dict[str, Any]:
+    """A conference updated ``updated`` s after MORNING."""
+    return conf(sid, status, updated, base=MORNING)
 
 
 def events(t: ConferenceTransitions, *listed: dict[str, Any], when: int) -> list[tuple[str, str]]:

@@ -22,10 +22,18 @@ ABSURD = "Thu, 01 Jan 2099 00:00:00 GMT"
 
 
 def conf(
-    sid: str, status: str, second: int = 0, *, created: int = -3600, name: str = "room"
+    sid: str,
+    status: str,
+    second: int = 0,
+    *,
+    created: int = -3600,
+    name: str = "room",
+    base: datetime.datetime = BEGAN,
 ) -> dict[str, Any]:
+    """A listed conference, updated ``second`` and created ``created`` seconds after ``base``."""
+
     def rfc(offset: int) -> str:
-        return (BEGAN + datetime.timedelta(seconds=offset)).strftime("%a, %d %b %Y %H:%M:%S GMT")
+        return (base + datetime.timedelta(seconds=offset)).strftime("%a, %d %b %Y %H:%M:%S GMT")
 
     return {
         "sid": sid,
