@@ -8,6 +8,7 @@ run did not write. Each test switches the others off, or puts the run where they
 
 from __future__ import annotations
 
+import sys
 import threading
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
@@ -41,6 +42,20 @@ def stopping(sid: Any, path: str | None, error: str) -> dict[str, Any]:
         "error": error,
         "error_type": "DownloadCancelledError",
     }
+
+
+@pytest.fixture
+def threads_switch_only_when_waiting() -> Iterator[None]:
+    """
+    Hand the interpreter to another thread only when the running one waits.
+
+    A worker told to stop then cannot end unseen while the task's thread goes from the pool's
+    shutdown to the push, however the machine schedules them: only a join lets it end first.
+    """
+    before = sys.getswitchinterval()
+    sys.setswitchinterval(5.0)
+    yield
+    sys.setswitchinterval(before)
 
 
 @pytest.fixture
@@ -355,6 +370,7 @@ class TestATimeoutInTheTaskThread:
         assert ended_at_push == [1]  # the one write had ended (refused) before the push
         assert every_file(tmp_path) == []
 
+    @pytest.mark.usefixtures("threads_switch_only_when_waiting")
     def test_no_worker_thread_outlives_a_finished_run(
         self,
         signalwire_default: SignalWireEmulator,
@@ -372,12 +388,16 @@ class TestATimeoutInTheTaskThread:
             write(self, chunk)
 
         monkeypatch.setattr(RecordingFile, "write", write_and_note_the_thread)
+        ti = CountingTaskInstance()
+        alive_at_push: list[threading.Thread] = []
+        ti.on_push = lambda: alive_at_push.extend(w for w in workers if w.is_alive())
 
-        archived = operator(f"file://{tmp_path}", conference, max_concurrency=2).execute(
-            {"ti": CountingTaskInstance()}
-        )
+        archived = operator(f"file://{tmp_path}", conference, max_concurrency=2).execute({"ti": ti})
 
         assert [item["bytes"] for item in archived] == [10, 10, 10]
+        # Already at the push, the run's last step: only a join of the pool lets a worker
+        # end before it (see threads_switch_only_when_waiting).
+        assert alive_at_push == []
         assert workers and not any(w.is_alive() for w in workers)
         assert {w.name.rpartition("_")[0] for w in workers} == {"signalwire-archive"}
         assert {w.name.rpartition("_")[2] for w in workers} <= {"0", "1"}
