@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 from airflow.sdk import ObjectStoragePath
+from fsspec.implementations.local import LocalFileSystem
 from signalwire_test_support import every_file
 
 from airflow_provider_signalwire.exceptions import SignalWireError
@@ -252,6 +253,43 @@ class TestOneRecordingNeverAbortsTheOthers:
         assert climbing["error_type"] == "SignalWireValidationError" and climbing["path"] is None
         assert done["recording_sid"] == fine and done["bytes"] == 8
         assert every_file(tmp_path) == [f"{conference}/{fine}.wav"]
+
+    def test_a_failure_after_the_download_was_declined_reports_nothing_stored_or_skipped(
+        self,
+        signalwire_default: SignalWireEmulator,
+        conference: str,
+        tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch,
+    ) -> None:
+        """
+        The refused ``HEAD`` leaves it to the download's headers to find the file already there
+        complete: the download is declined and counted as a skip. The clean-up that follows then
+        fails: like every error, the outcome claims no bytes, no hash and no skip.
+        """
+        emu = signalwire_default
+        sid = emu.add_recording(conference, status="completed", size=500)["sid"]
+        final = tmp_path / conference / f"{sid}.wav"
+        final.parent.mkdir()
+        final.write_bytes(b"s" * 500)
+        emu.add_fault(Fault(status=405, method="HEAD"), times=1)
+        info = LocalFileSystem.info
+
+        def info_refused_for_temporary_files(self: Any, path: str, **kwargs: Any) -> Any:
+            if str(path).endswith(".part"):
+                raise PermissionError(13, "Permission denied", str(path))
+            return info(self, path, **kwargs)
+
+        monkeypatch.setattr(LocalFileSystem, "info", info_refused_for_temporary_files)
+
+        [item] = execute_failing(
+            operator(f"file://{tmp_path}", conference), match="^1 of 1 recordings of conference"
+        )
+
+        assert item["error_type"] == "PermissionError"
+        assert item["error"].startswith("[Errno 13] Permission denied: ")
+        assert (item["recording_sid"], item["path"]) == (sid, f"file://{final}")
+        assert (item["bytes"], item["sha256"], item["skipped"]) == (None, None, False)
+        assert final.read_bytes() == b"s" * 500  # the file already there was left as it was
 
 
 class TestArchivedIsAlwaysPushed:
