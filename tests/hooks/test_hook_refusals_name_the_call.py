@@ -11,8 +11,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import pytest
-from reliability.hostile_server import Answer, hostile_server, json_answer
-from signalwire_test_support import PROJECT_ID, connection_json
+from reliability.hostile_server import Answer, json_answer, serving_signalwire_default
+from signalwire_test_support import PROJECT_ID
 
 from airflow_provider_signalwire.exceptions import (
     SignalWireError,
@@ -32,8 +32,7 @@ CONF = "CF-one"
 
 
 def serve(monkeypatch: pytest.MonkeyPatch, answer: Answer) -> Iterator[HostileServer]:
-    with hostile_server(lambda seen: answer) as running:
-        monkeypatch.setenv("AIRFLOW_CONN_SIGNALWIRE_DEFAULT", connection_json(running.url))
+    with serving_signalwire_default(monkeypatch, lambda seen: answer) as running:
         yield running
 
 

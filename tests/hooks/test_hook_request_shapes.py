@@ -12,8 +12,13 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 import pytest
-from reliability.hostile_server import Answer, Seen, hostile_server, json_answer
-from signalwire_test_support import PROJECT_ID, TOKEN, connection_json
+from reliability.hostile_server import (
+    Answer,
+    Seen,
+    json_answer,
+    serving_signalwire_default,
+)
+from signalwire_test_support import PROJECT_ID, TOKEN
 
 from airflow_provider_signalwire.exceptions import SignalWireError
 from airflow_provider_signalwire.hooks.signalwire import SignalWireHook
@@ -45,8 +50,7 @@ def answer_for(seen: Seen) -> Answer:
 
 @pytest.fixture
 def server(monkeypatch: pytest.MonkeyPatch) -> Iterator[HostileServer]:
-    with hostile_server(answer_for) as running:
-        monkeypatch.setenv("AIRFLOW_CONN_SIGNALWIRE_DEFAULT", connection_json(running.url))
+    with serving_signalwire_default(monkeypatch, answer_for) as running:
         yield running
 
 
@@ -179,10 +183,11 @@ class TestAnAnswerForAnotherObject:
         path: str,
     ) -> None:
         other = json_answer({"sid": "OTHER", "call_sid": "OTHER", "status": "completed"})
-        with hostile_server(lambda seen: other) as server:
-            monkeypatch.setenv("AIRFLOW_CONN_SIGNALWIRE_DEFAULT", connection_json(server.url))
-            with pytest.raises(SignalWireError) as refused:
-                call(hook())
+        with (
+            serving_signalwire_default(monkeypatch, lambda seen: other),
+            pytest.raises(SignalWireError) as refused,
+        ):
+            call(hook())
         assert f"{method} {API}/{PROJECT_ID}{path}" in str(refused.value)
         assert "OTHER" in str(refused.value)
         assert TOKEN not in str(refused.value)
@@ -200,8 +205,7 @@ class TestTheConnectionTest:
     def test_reports_the_conferences_it_saw_after_one_get(
         self, monkeypatch: pytest.MonkeyPatch, page: dict[str, Any], seen: int
     ) -> None:
-        with hostile_server(lambda request: json_answer(page)) as server:
-            monkeypatch.setenv("AIRFLOW_CONN_SIGNALWIRE_DEFAULT", connection_json(server.url))
+        with serving_signalwire_default(monkeypatch, lambda request: json_answer(page)) as server:
             ok, message = hook().test_connection()
         assert ok is True
         assert message == (

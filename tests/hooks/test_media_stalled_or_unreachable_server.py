@@ -12,7 +12,7 @@ import socket
 from typing import TYPE_CHECKING, Any
 
 import pytest
-from reliability.hostile_server import Answer, hostile_server
+from reliability.hostile_server import Answer, serving_signalwire_default
 from signalwire_test_support import PROJECT_ID, connection_json
 
 from airflow_provider_signalwire.exceptions import SignalWireConnectionError
@@ -70,8 +70,7 @@ def test_a_stalled_media_answer_fails_within_the_read_timeout(
     answer: Answer,
     error: str,
 ) -> None:
-    with hostile_server(lambda seen: answer) as server:
-        monkeypatch.setenv("AIRFLOW_CONN_SIGNALWIRE_DEFAULT", connection_json(server.url))
+    with serving_signalwire_default(monkeypatch, lambda seen: answer) as server:
         hook = SignalWireHook(max_attempts=1, timeout=READ_TIMEOUT)
         with pytest.raises(SignalWireConnectionError) as caught:
             call(hook)

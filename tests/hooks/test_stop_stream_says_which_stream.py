@@ -12,8 +12,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import pytest
-from reliability.hostile_server import Answer, Seen, hostile_server, json_answer
-from signalwire_test_support import PROJECT_ID, connection_json, console, logged
+from reliability.hostile_server import Answer, Seen, json_answer, serving_signalwire_default
+from signalwire_test_support import PROJECT_ID, console, logged
 
 from airflow_provider_signalwire.exceptions import SignalWireResponseError
 from airflow_provider_signalwire.hooks.signalwire import SignalWireHook
@@ -31,8 +31,7 @@ STREAM = "ST-one"
 def serve(
     monkeypatch: pytest.MonkeyPatch, handler: Callable[[Seen], Answer]
 ) -> Iterator[HostileServer]:
-    with hostile_server(handler) as running:
-        monkeypatch.setenv("AIRFLOW_CONN_SIGNALWIRE_DEFAULT", connection_json(running.url))
+    with serving_signalwire_default(monkeypatch, handler) as running:
         yield running
 
 

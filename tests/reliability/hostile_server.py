@@ -22,8 +22,12 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
+from signalwire_test_support import connection_json
+
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
+
+    import pytest
 
 #: Upper bound of every wait the server does on its own; it stops early when the server stops.
 MAX_HANG = 30.0
@@ -296,4 +300,14 @@ class HostileServer:
 def hostile_server(handler: Callable[[Seen], Answer]) -> Iterator[HostileServer]:
     """Run a :class:`HostileServer` for the ``with`` block."""
     with HostileServer(handler) as server:
+        yield server
+
+
+@contextlib.contextmanager
+def serving_signalwire_default(
+    monkeypatch: pytest.MonkeyPatch, handler: Callable[[Seen], Answer]
+) -> Iterator[HostileServer]:
+    """Run a :class:`HostileServer` for the ``with`` block, behind ``signalwire_default``."""
+    with hostile_server(handler) as server:
+        monkeypatch.setenv("AIRFLOW_CONN_SIGNALWIRE_DEFAULT", connection_json(server.url))
         yield server
