@@ -45,6 +45,28 @@ def connection_json(url: str, *, token: str = TOKEN, **extra: Any) -> str:
     )
 
 
+class MediaSink:
+    """A download's sink that keeps what each attempt wrote, chunk by chunk (or declines them)."""
+
+    def __init__(self, decline: bool = False) -> None:
+        self.decline = decline
+        self.lengths: list[int | None] = []
+        self.writes: list[list[bytes]] = []
+
+    def restart(self, content_length: int | None) -> bool:
+        self.lengths.append(content_length)
+        if self.decline:
+            return False
+        self.writes.append([])
+        return True
+
+    def write(self, chunk: bytes) -> None:
+        self.writes[-1].append(chunk)
+
+    def file(self) -> bytes:
+        return b"".join(self.writes[-1])
+
+
 class FakeSleep:
     """Stands in for ``time.sleep`` in a hook's retries: records each wait, never sleeps."""
 

@@ -8,26 +8,12 @@ chunk), so what a failed attempt wrote is exactly the file's first bytes up to t
 from __future__ import annotations
 
 import pytest
-from signalwire_test_support import FakeSleep
+from signalwire_test_support import FakeSleep, MediaSink
 
 from airflow_provider_signalwire.exceptions import SignalWireConnectionError
 from airflow_provider_signalwire.hooks.signalwire import SignalWireHook
 from airflow_provider_signalwire.testing import Fault, SignalWireEmulator
 from airflow_provider_signalwire.testing.media import media_bytes
-
-
-class Sink:
-    """Keeps the chunks of the last attempt."""
-
-    def __init__(self) -> None:
-        self.chunks: list[bytes] = []
-
-    def restart(self, content_length: int | None) -> bool:
-        self.chunks = []
-        return True
-
-    def write(self, chunk: bytes) -> None:
-        self.chunks.append(chunk)
 
 
 @pytest.mark.parametrize("sent", [20_000, 20_500, 1])
@@ -40,13 +26,13 @@ def test_a_cut_off_attempt_hands_the_sink_every_byte_that_arrived(
     hook = SignalWireHook(max_attempts=1)
     hook.media.sleep = FakeSleep()
     hook.media.chunk_size = 1000
-    sink = Sink()
+    sink = MediaSink()
 
     with pytest.raises(SignalWireConnectionError, match=r"\(no complete answer\)"):
         hook.download_recording_media(sid, sink)
     hook.close()
 
-    assert b"".join(sink.chunks) == media_bytes(sid, "wav", 50_000)[:sent]
-    assert [len(chunk) for chunk in sink.chunks] == [1000] * (sent // 1000) + (
+    assert b"".join(sink.writes[-1]) == media_bytes(sid, "wav", 50_000)[:sent]
+    assert [len(chunk) for chunk in sink.writes[-1]] == [1000] * (sent // 1000) + (
         [sent % 1000] if sent % 1000 else []
     )

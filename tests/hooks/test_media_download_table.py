@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 import urllib3
 from requests.adapters import HTTPAdapter
-from signalwire_test_support import PROJECT_ID, FakeSleep, connection_json
+from signalwire_test_support import PROJECT_ID, FakeSleep, MediaSink, connection_json
 
 from airflow_provider_signalwire.exceptions import (
     SignalWireCancelledError,
@@ -101,28 +101,6 @@ class RawServer:
         self._thread.join(30)
 
 
-class Sink:
-    """Keeps what each attempt of a download wrote, and how many writes it took."""
-
-    def __init__(self, decline: bool = False) -> None:
-        self.decline = decline
-        self.lengths: list[int | None] = []
-        self.writes: list[list[bytes]] = []
-
-    def restart(self, content_length: int | None) -> bool:
-        self.lengths.append(content_length)
-        if self.decline:
-            return False
-        self.writes.append([])
-        return True
-
-    def write(self, chunk: bytes) -> None:
-        self.writes[-1].append(chunk)
-
-    def file(self) -> bytes:
-        return b"".join(self.writes[-1])
-
-
 @pytest.fixture
 def raw(monkeypatch: pytest.MonkeyPatch) -> Iterator[RawServer]:
     server = RawServer()
@@ -179,7 +157,7 @@ def test_a_complete_answer_is_written_whole(
     length: int | None,
 ) -> None:
     raw.answers["RE1.wav"] = answer("200 OK", ["Content-Type: audio/x-wav", *headers], body)
-    sink = Sink()
+    sink = MediaSink()
 
     download = hook.download_recording_media("RE1", sink)
 
@@ -235,7 +213,7 @@ def test_an_answer_whose_completeness_cannot_be_checked_is_refused_unretried(
     hook: SignalWireHook, raw: RawServer, headers: list[str], body: bytes, problem: str
 ) -> None:
     raw.answers["RE1.wav"] = answer("200 OK", headers, body)
-    sink = Sink()
+    sink = MediaSink()
 
     with pytest.raises(SignalWireResponseError) as caught:
         hook.download_recording_media("RE1", sink)
@@ -257,7 +235,7 @@ def test_a_success_other_than_200_is_refused_by_its_status(
     raw.answers["RE1.wav"] = answer(status, ["Content-Length: 2"], b"xx")
 
     with pytest.raises(SignalWireResponseError) as caught:
-        hook.download_recording_media("RE1", Sink())
+        hook.download_recording_media("RE1", MediaSink())
 
     code = int(status.split()[0])
     path = media_path("RE1")
@@ -273,7 +251,7 @@ def test_a_300_is_a_redirect_not_followed(hook: SignalWireHook, raw: RawServer) 
         "300 Multiple Choices", ["Location: http://elsewhere.invalid/x", "Content-Length: 0"]
     )
     with pytest.raises(SignalWireResponseError, match="not followed") as caught:
-        hook.download_recording_media("RE1", Sink())
+        hook.download_recording_media("RE1", MediaSink())
     assert caught.value.status_code == 300
     assert "instead of 200" not in str(caught.value)
 
@@ -290,7 +268,7 @@ def test_an_error_answer_says_signalwires_code_and_message(
     )
 
     with pytest.raises(SignalWireNotFoundError) as caught:
-        hook.download_recording_media("RE1", Sink())
+        hook.download_recording_media("RE1", MediaSink())
 
     assert str(caught.value) == (
         f"SignalWire answered {reason} to GET {media_path('RE1')}: code 20404; "
@@ -301,7 +279,7 @@ def test_an_error_answer_says_signalwires_code_and_message(
 def test_an_empty_error_answer_says_only_its_status(hook: SignalWireHook, raw: RawServer) -> None:
     raw.answers["RE1.wav"] = answer("403 Forbidden", ["Content-Length: 0"])
     with pytest.raises(SignalWireError) as caught:
-        hook.download_recording_media("RE1", Sink())
+        hook.download_recording_media("RE1", MediaSink())
     assert str(caught.value) == f"SignalWire answered 403 Forbidden to GET {media_path('RE1')}"
 
 
@@ -324,7 +302,7 @@ def test_an_error_body_is_read_up_to_64_kib(
     )
 
     with pytest.raises(SignalWireNotFoundError) as caught:
-        hook.download_recording_media("RE1", Sink())
+        hook.download_recording_media("RE1", MediaSink())
 
     assert (caught.value.code == 20404) is read
 
@@ -337,7 +315,7 @@ def test_an_error_body_is_taken_as_sent_whatever_encoding_it_claims(
         "404 Not Found", ["Content-Encoding: gzip", "Content-Length: 9"], b"not gzip!"
     )
     with pytest.raises(SignalWireNotFoundError, match="non-JSON body: not gzip!"):
-        hook.download_recording_media("RE1", Sink())
+        hook.download_recording_media("RE1", MediaSink())
 
 
 def test_an_error_body_cut_short_still_gives_the_status_error(
@@ -346,7 +324,7 @@ def test_an_error_body_cut_short_still_gives_the_status_error(
     raw.answers["RE1.wav"] = answer("500 Internal Server Error", ["Content-Length: 100"], b"{")
 
     with pytest.raises(SignalWireServerError) as caught:
-        hook.download_recording_media("RE1", Sink())
+        hook.download_recording_media("RE1", MediaSink())
 
     assert (caught.value.status_code, caught.value.attempts) == (500, 2)
     assert "non-JSON body: {" in str(caught.value)
@@ -392,7 +370,7 @@ def test_a_body_that_breaks_is_a_transport_failure_retried(raw: RawServer, statu
     hook.media.session.mount("http://", adapter)
 
     with pytest.raises(SignalWireConnectionError) as caught:
-        hook.download_recording_media("RE1", Sink())
+        hook.download_recording_media("RE1", MediaSink())
 
     assert str(caught.value).startswith(
         f"SignalWire request GET {media_path('RE1')} to {origin(raw)} failed: "
@@ -460,7 +438,7 @@ def test_the_sink_gets_one_write_per_chunk(
     emu = signalwire_default
     sid = str(emu.add_recording(emu.demo_conference_sid, status="completed", size=10_500)["sid"])
     emu_hook.media.chunk_size = 1000
-    sink = Sink()
+    sink = MediaSink()
 
     download = emu_hook.download_recording_media(sid, sink)
 
@@ -475,7 +453,7 @@ def test_chunks_are_a_mebibyte_by_default(
     emu = signalwire_default
     size = 2 * CHUNK_SIZE + 7
     sid = str(emu.add_recording(emu.demo_conference_sid, status="completed", size=size)["sid"])
-    sink = Sink()
+    sink = MediaSink()
 
     emu_hook.download_recording_media(sid, sink)
 
@@ -488,7 +466,7 @@ def test_a_declined_file_is_never_read(
 ) -> None:
     emu = signalwire_default
     sid = str(emu.add_recording(emu.demo_conference_sid, status="completed", size=5000)["sid"])
-    sink = Sink(decline=True)
+    sink = MediaSink(decline=True)
 
     download = emu_hook.download_recording_media(sid, sink)
 
@@ -508,7 +486,7 @@ def test_a_break_mid_file_is_a_connection_error_after_each_attempt_restarted(
     emu = signalwire_default
     sid = str(emu.add_recording(emu.demo_conference_sid, status="completed", size=50_000)["sid"])
     emu.add_fault(Fault(action="reset", after_bytes=20_000, path_contains=".wav"), times=3)
-    sink = Sink()
+    sink = MediaSink()
 
     with pytest.raises(SignalWireConnectionError) as caught:
         emu_hook.download_recording_media(sid, sink)
@@ -551,7 +529,7 @@ def test_a_body_shorter_than_announced_is_refused_by_the_clients_own_count(
     hook = new_hook(max_attempts=attempts)
     adapter = _ShortBodyAdapter()
     hook.media.session.mount("http://", adapter)
-    sink = Sink()
+    sink = MediaSink()
 
     with pytest.raises(SignalWireConnectionError) as caught:
         hook.download_recording_media("RE1", sink)
@@ -583,7 +561,7 @@ def test_a_body_of_exactly_the_announced_length_passes_the_count(raw: RawServer)
 
     hook = new_hook(max_attempts=1)
     hook.media.session.mount("http://", Exact())
-    sink = Sink()
+    sink = MediaSink()
 
     download = hook.download_recording_media("RE1", sink)
 
@@ -596,7 +574,7 @@ def test_a_body_of_exactly_the_announced_length_passes_the_count(raw: RawServer)
 @pytest.mark.parametrize(
     ("method", "call"),
     [
-        ("GET", lambda hook: hook.download_recording_media("RE1", Sink())),
+        ("GET", lambda hook: hook.download_recording_media("RE1", MediaSink())),
         ("HEAD", lambda hook: hook.recording_media_length("RE1")),
     ],
     ids=["download", "length"],
@@ -626,7 +604,7 @@ def test_a_kill_mid_file_cuts_the_download_off_unretried(
     emu_hook.media.chunk_size = 1000
     hook = emu_hook
 
-    class KillingSink(Sink):
+    class KillingSink(MediaSink):
         def write(self, chunk: bytes) -> None:
             super().write(chunk)
             if sum(map(len, self.writes[-1])) == 2000:
@@ -672,7 +650,7 @@ def test_a_kill_ends_the_wait_between_attempts(signalwire_default: SignalWireEmu
 
     def download() -> None:
         try:
-            client.download(media_path(sid), Sink())
+            client.download(media_path(sid), MediaSink())
         except SignalWireError as err:
             errors.append(err)
 
@@ -708,8 +686,8 @@ def test_a_declined_file_gives_its_connection_back(signalwire_default: SignalWir
     done: list[int] = []
 
     def both() -> None:
-        hook.download_recording_media(first, Sink(decline=True))
-        done.append(hook.download_recording_media(second, Sink()).received)
+        hook.download_recording_media(first, MediaSink(decline=True))
+        done.append(hook.download_recording_media(second, MediaSink()).received)
 
     thread = threading.Thread(target=both, daemon=True)
     thread.start()
@@ -726,7 +704,7 @@ def test_pool_size_downloads_run_at_once(signalwire_default: SignalWireEmulator)
     started = threading.Barrier(2, timeout=60)
     received: list[int] = []
 
-    class Waiting(Sink):
+    class Waiting(MediaSink):
         def restart(self, content_length: int | None) -> bool:
             started.wait()
             return super().restart(content_length)
@@ -751,6 +729,6 @@ def test_finished_downloads_leave_nothing_for_the_kill_switch_to_watch(
     signalwire_default.add_fault(Fault(status=404), times=1)
     for sid in recordings(signalwire_default, 3, 1000):
         with contextlib.suppress(SignalWireNotFoundError):
-            emu_hook.download_recording_media(sid, Sink())
+            emu_hook.download_recording_media(sid, MediaSink())
         emu_hook.recording_media_length(sid)
     assert emu_hook._kill_switch._attempts == set()

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 from reliability.hostile_server import Answer, serving_signalwire_default
-from signalwire_test_support import PROJECT_ID, connection_json
+from signalwire_test_support import PROJECT_ID, MediaSink, connection_json
 
 from airflow_provider_signalwire.exceptions import SignalWireConnectionError
 from airflow_provider_signalwire.hooks.signalwire import SignalWireHook
@@ -27,26 +27,12 @@ READ_TIMEOUT = 0.3
 MEDIA_PATH = f"/api/laml/2010-04-01/Accounts/{PROJECT_ID}/Recordings/RE1.wav"
 
 
-class Sink:
-    """Keeps the bytes of the last attempt."""
-
-    def __init__(self) -> None:
-        self.data = b""
-
-    def restart(self, content_length: int | None) -> bool:
-        self.data = b""
-        return True
-
-    def write(self, chunk: bytes) -> None:
-        self.data += chunk
-
-
 def length(hook: SignalWireHook) -> Any:
     return hook.recording_media_length("RE1")
 
 
 def download(hook: SignalWireHook) -> Any:
-    return hook.download_recording_media("RE1", Sink())
+    return hook.download_recording_media("RE1", MediaSink())
 
 
 STALLS = [
