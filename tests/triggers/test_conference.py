@@ -23,6 +23,7 @@ from airflow_provider_signalwire.hooks._conferences import (
     parse_date_created,
     validate_target_status,
 )
+from airflow_provider_signalwire.hooks.async_signalwire import SignalWireAsyncHook
 from airflow_provider_signalwire.testing import Fault, SignalWireEmulator
 from airflow_provider_signalwire.triggers import conference as trigger_module
 from airflow_provider_signalwire.triggers.conference import ConferenceStatusTrigger
@@ -346,6 +347,47 @@ class TestRunAgainstEmulator:
 
         assert events[0]["status"] == "success"
         assert len(emu.requests) == account_polls(emu) == 3
+
+    @pytest.mark.parametrize(
+        ("initial_backoff", "max_backoff", "bounds"),
+        [
+            # initial * 2 ** (attempt - 1) plus up to initial of jitter ...
+            (0.25, 100.0, [(0.25, 0.5), (0.5, 0.75)]),
+            # ... capped at max_backoff
+            (100.0, 2.5, [(2.5, 2.5), (2.5, 2.5)]),
+            (3.0, 0.0, [(0.0, 0.0), (0.0, 0.0)]),
+        ],
+    )
+    def test_waits_between_attempts_follow_the_triggers_backoff(
+        self,
+        signalwire_default: SignalWireEmulator,
+        monkeypatch: pytest.MonkeyPatch,
+        initial_backoff: float,
+        max_backoff: float,
+        bounds: list[tuple[float, float]],
+    ) -> None:
+        """The trigger's own backoff reaches the shared hook: doubled from the first, capped."""
+        slept: list[float] = []
+
+        async def recorded_sleep(seconds: float) -> None:
+            slept.append(seconds)
+
+        monkeypatch.setattr(SignalWireAsyncHook, "sleep", staticmethod(recorded_sleep))
+        emu = signalwire_default
+        conference = emu.add_conference(friendly_name="backoff", status="completed")
+        emu.add_fault(Fault(status=503), times=2)
+        trigger = make_trigger(
+            conference_sid=conference["sid"],
+            max_attempts=3,
+            initial_backoff=initial_backoff,
+            max_backoff=max_backoff,
+        )
+
+        events = run_trigger(trigger)
+
+        assert events[0]["status"] == "success"
+        assert len(slept) == len(bounds)
+        assert all(low <= wait <= high for wait, (low, high) in zip(slept, bounds, strict=True))
 
     def test_503_until_attempts_run_out(self, signalwire_default: SignalWireEmulator) -> None:
         emu = signalwire_default
