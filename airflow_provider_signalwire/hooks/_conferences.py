@@ -347,7 +347,7 @@ def _read(
     status = conference.get("status")
     raw_updated, raw_created = conference.get("date_updated"), conference.get("date_created")
     for raw in (raw_updated, raw_created):
-        if raw not in dates and isinstance(raw, str):
+        if isinstance(raw, str) and raw not in dates:  # a JSON array or object is no key
             dates[raw] = parse_date(raw)
     return Listed(
         sid,

@@ -15,7 +15,7 @@ import datetime
 from typing import TYPE_CHECKING, Any
 
 import pytest
-from signalwire_test_support import PROJECT_ID, SteppedLoop, connection_json
+from signalwire_test_support import PROJECT_ID, TOKEN, SteppedLoop, connection_json
 
 from airflow_provider_signalwire.exceptions import (
     SignalWireConnectionError,
@@ -187,6 +187,54 @@ def test_the_hook_s_timeout_overrides_the_connection_s(
         return settings.read_timeout
 
     assert asyncio.run(scenario()) == read_timeout
+
+
+class Airflow31Connection:
+    """A connection as Airflow 3.1 hands it to an async hook: its extra in ``extra_dejson`` only."""
+
+    def __init__(self, **extra: Any) -> None:
+        self.host, self.port = "example.signalwire.com", None
+        self.login, self.password = PROJECT_ID, TOKEN
+        self._extra = extra
+
+    @property
+    def extra_dejson(self) -> dict[str, Any]:
+        return dict(self._extra)
+
+
+class Airflow32Connection(Airflow31Connection):
+    """Airflow 3.2 and later: in a triggerer, ``extra_dejson`` masks the extra's secrets with a
+    blocking call (``DeadlockImminentError``); ``aextra_dejson`` masks them the async way."""
+
+    @property
+    def extra_dejson(self) -> dict[str, Any]:
+        raise RuntimeError("DeadlockImminentError: mask_secret called from the event loop")
+
+    async def aextra_dejson(self) -> dict[str, Any]:
+        return dict(self._extra)
+
+
+@pytest.mark.parametrize(
+    "connection",
+    [Airflow31Connection, Airflow32Connection],
+    ids=["Airflow 3.1: extra_dejson", "Airflow 3.2 and later: aextra_dejson"],
+)
+def test_the_connection_s_extra_is_read_the_way_its_airflow_allows_in_an_event_loop(
+    connection: type[Airflow31Connection],
+) -> None:
+    conn = connection(timeout=7)
+
+    async def scenario() -> float:
+        hook = SignalWireAsyncHook("sw_stand_in")
+
+        async def aget_connection(conn_id: str) -> Airflow31Connection:
+            assert conn_id == "sw_stand_in"
+            return conn
+
+        hook.aget_connection = aget_connection  # type: ignore[method-assign]
+        return (await hook.get_settings()).read_timeout
+
+    assert asyncio.run(scenario()) == 7.0
 
 
 def test_server_now_is_none_until_an_answer_then_signalwire_s_clock(

@@ -56,3 +56,17 @@ def test_a_refused_message_names_the_post(signalwire_default: SignalWireEmulator
     path = f"{ACCOUNT_PATH}/Messages"
     assert str(caught.value).startswith(f"SignalWire answered 400 Bad Request to POST {path}")
     assert (caught.value.method, caught.value.path) == ("POST", path)
+
+
+def test_a_refused_listing_names_the_get(signalwire_default: SignalWireEmulator) -> None:
+    signalwire_default.add_fault(Fault(status=400, path_contains="/Conferences"))
+
+    async def listing(hook: SignalWireAsyncHook) -> list[Any]:
+        return [conference async for conference in hook.list_conferences(status="completed")]
+
+    with pytest.raises(SignalWireRequestError) as caught:
+        run(listing)
+
+    path = f"{ACCOUNT_PATH}/Conferences"
+    assert str(caught.value).startswith(f"SignalWire answered 400 Bad Request to GET {path}")
+    assert (caught.value.method, caught.value.path) == ("GET", path)

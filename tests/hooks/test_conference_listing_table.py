@@ -264,6 +264,24 @@ def test_what_one_listing_reads_of_each_conference() -> None:
     assert (index.sequence, index.previous, index.changed) == (4, None, frozenset({"A", "C"}))
 
 
+@pytest.mark.parametrize("field", ["date_updated", "date_created"])
+@pytest.mark.parametrize(
+    "value",
+    [None, 20300101, True, ["Wed, 01 Jan 2030 12:00:00 +0000"], {"at": "2030-01-01"}],
+    ids=["null", "a number", "a boolean", "an array", "an object"],
+)
+def test_a_date_that_is_not_a_string_reads_as_none(field: str, value: Any) -> None:
+    """Any JSON value may stand there: the conference is still indexed, its date unread."""
+    odd = {**listed("A", "in-progress", 3), field: value}
+    index = run_slices(index_listing([odd, listed("B")], None, 1))
+
+    a = index.by_sid["A"]
+    read = {"date_updated": a.updated, "date_created": a.created}
+    assert read[field] is None
+    assert (a.status, a.rank, a.conference) == ("in-progress", 1, odd)
+    assert set(index.by_sid) == {"A", "B"}
+
+
 def test_names_index_the_sids_and_a_name_that_is_not_a_string_is_none() -> None:
     conferences = [listed("A"), listed("B", name=5), listed("C"), listed("D", name=None)]
     index = run_slices(index_listing(conferences, None, 1))

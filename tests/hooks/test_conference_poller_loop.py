@@ -18,6 +18,7 @@ from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
 import pytest
+from signalwire_test_support import SteppedLoop
 
 from airflow_provider_signalwire.exceptions import SignalWireError
 from airflow_provider_signalwire.hooks._conference_poller import (
@@ -127,10 +128,34 @@ def run(coroutine: Any) -> Any:
     return asyncio.run(asyncio.wait_for(coroutine, 60))
 
 
+def record_sleeps(monkeypatch: pytest.MonkeyPatch) -> list[float]:
+    """Record the delay of every ``asyncio.sleep`` from now on (they still sleep)."""
+    delays: list[float] = []
+    real_sleep = asyncio.sleep
+
+    async def sleep(delay: float, result: Any = None) -> Any:
+        delays.append(delay)
+        return await real_sleep(delay, result)
+
+    monkeypatch.setattr(asyncio, "sleep", sleep)
+    return delays
+
+
+class StoppedClockLoop(SteppedLoop):
+    """An event loop whose clock stands still: it reads ``ahead``, which only the test moves."""
+
+    def time(self) -> float:
+        return self.ahead
+
+
 @pytest.mark.parametrize(
     "conferences", [1, INDEX_SLICE - 1, INDEX_SLICE, INDEX_SLICE + 1, 2 * INDEX_SLICE + 1]
 )
-def test_reading_a_big_page_lets_the_loop_run_once_per_slice(conferences: int) -> None:
+def test_reading_a_big_page_lets_the_loop_run_once_per_slice(
+    conferences: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    delays = record_sleeps(monkeypatch)
+
     async def scenario() -> tuple[list[int], list[int]]:
         hook = ListingHook()
         hook.listing = [conference(f"CF{n:032d}") for n in range(conferences)]
@@ -145,6 +170,7 @@ def test_reading_a_big_page_lets_the_loop_run_once_per_slice(conferences: int) -
     found, steps = run(scenario())
     assert found == [n for n in range(1, conferences) if n % INDEX_SLICE == 0]
     assert all(step in (0, 1) for step in steps)  # one turn per pause: no sleeping in between
+    assert set(delays) == {0}  # reading and indexing pause the loop a turn, never wait on it
 
 
 @pytest.mark.parametrize("waiters", [YIELD_EVERY - 1, YIELD_EVERY, 2 * YIELD_EVERY + 1])
@@ -245,6 +271,33 @@ def test_the_poller_stops_when_its_last_subscriber_leaves_mid_interval() -> None
         assert poller.polls == 1
 
     run(scenario())
+
+
+def test_the_next_poll_starts_when_the_interval_is_up_and_not_before() -> None:
+    # The loop's clock stands still but for the test's moves: a poll due at exactly 5 s after
+    # the previous one started comes when the clock reads that, not a tick later.
+    async def scenario() -> list[int]:
+        loop = asyncio.get_running_loop()
+        assert isinstance(loop, StoppedClockLoop)
+        hook = ListingHook()
+        poller = poller_of(hook)
+        sweeps = poller.sweeps(5.0)
+        await anext(sweeps)
+        polls = [poller.polls]
+        for seconds in (4.5, 0.5):  # 4.5 s of 5: no poll; then 5 s: the next poll
+            loop.ahead += seconds
+            await let_the_loop_run()
+            polls.append(poller.polls)
+        await sweeps.aclose()
+        await poller.aclose()
+        return polls
+
+    loop = StoppedClockLoop()
+    loop.ahead = 1000.0
+    try:
+        assert loop.run_within(scenario()) == [1, 1, 2]
+    finally:
+        loop.close()
 
 
 def test_closing_cancels_a_poll_in_flight() -> None:
@@ -367,14 +420,7 @@ def test_a_listing_refused_at_once_does_not_starve_the_loop(
         await ticker.stop()
         return hook.turns_at_item, got
 
-    delays: list[float] = []
-    real_sleep = asyncio.sleep
-
-    async def sleep(delay: float, result: Any = None) -> Any:
-        delays.append(delay)
-        return await real_sleep(delay, result)
-
-    monkeypatch.setattr(asyncio, "sleep", sleep)
+    delays = record_sleeps(monkeypatch)
     turns, got = run(scenario())
     assert set(delays) == {0}  # it lets the loop run, it does not wait: the interval is spent
     assert [str(sweep.error) for sweep in got] == ["refused at once"] * 5
