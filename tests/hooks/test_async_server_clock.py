@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import threading
+from datetime import timedelta
+from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 
+from airflow_provider_signalwire.hooks import _wire
 from airflow_provider_signalwire.hooks._wire import OFF_LOOP_BYTES, AsyncSignalWireClient
 from airflow_provider_signalwire.hooks.async_signalwire import SignalWireAsyncHook
 
@@ -29,6 +32,27 @@ def test_server_now_reads_the_date_header(signalwire_default: SignalWireEmulator
             assert -1.5 < (seen - emu.server_now()).total_seconds() <= 0.1
 
     asyncio.run(scenario())
+
+
+def test_server_now_moves_on_with_the_monotonic_clock_after_the_answer(
+    signalwire_default: SignalWireEmulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    emu = signalwire_default
+    # The client's monotonic clock alone, frozen and then moved by hand: the loop's is untouched.
+    clock = SimpleNamespace(monotonic=lambda: 1000.0)
+    monkeypatch.setattr(_wire, "time", clock)
+
+    async def scenario() -> tuple[Any, Any]:
+        async with SignalWireAsyncHook() as hook:
+            await hook.get_conference(emu.demo_conference_sid)
+            answered = hook.server_now()
+            clock.monotonic = lambda: 1000.0 + 3600
+            return answered, hook.server_now()
+
+    answered, an_hour_later = asyncio.run(scenario())
+
+    assert answered is not None
+    assert an_hour_later - answered == timedelta(hours=1)
 
 
 def test_a_large_answer_is_decoded_off_the_event_loop(

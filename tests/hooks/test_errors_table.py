@@ -335,6 +335,16 @@ MALFORMED = [
         "duplicate keys are refused",
     ),
     (b'{"a": NaN}', 'a body that is not JSON ({"a": NaN}): NaN is not JSON', "NaN is refused"),
+    (
+        b"\xef\xbb\xbf{}",
+        "a body that is not JSON (\ufeff{}): starts with a byte-order mark",
+        "a byte-order mark is refused",
+    ),
+    (
+        b"[" * 100_000 + b"]" * 100_000,
+        f"a body that is not JSON ({'[' * 200}...): nested too deeply",
+        "nesting past the parser's recursion is refused",
+    ),
     (b"[]", "JSON list instead of an object", "a 200 list is refused"),
     (b'"ok"', "JSON str instead of an object", "a 200 string is refused"),
     (b"42", "JSON int instead of an object", "a 200 number is refused"),

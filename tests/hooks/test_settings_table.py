@@ -9,6 +9,7 @@ with. Every refusal names the bad value (never the token) and the connection.
 from __future__ import annotations
 
 import base64
+import sys
 import uuid
 from types import SimpleNamespace
 from typing import Any
@@ -412,3 +413,34 @@ def test_an_airflow_connection_masks_the_token_and_the_basic_values_derived_from
 
     # Exactly: a mask of the token alone would hide only the tail of the Basic value.
     assert _secrets_masker().redact(line) == "token=*** header=***"
+
+
+@pytest.mark.parametrize("login", [None, ""], ids=["no login", "an empty login"])
+def test_an_airflow_connection_without_a_login_masks_its_token_before_it_is_refused(
+    login: str | None,
+) -> None:
+    token = f"PTmask-{uuid.uuid4().hex}"  # never registered with the masker before
+    basic = base64.b64encode(f":{token}".encode()).decode()  # the Basic value of an empty user
+    line = f"token={token} header=Basic {basic}"
+
+    with pytest.raises(SignalWireValidationError, match=r"Invalid Project ID"):
+        settings_from_airflow_connection(
+            airflow_connection(login=login, password=token), {}, conn_id="sw_conn"
+        )
+
+    assert _secrets_masker().redact(line) == "token=*** header=***"
+
+
+def test_without_the_local_masker_each_secret_goes_to_the_sdks_mask_secret(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # An Airflow layout without ``airflow.sdk._shared.secrets_masker``: the SDK's own call.
+    monkeypatch.setitem(sys.modules, "airflow.sdk._shared.secrets_masker", None)
+    masked: list[str] = []
+    monkeypatch.setattr("airflow.sdk.log.mask_secret", masked.append)
+    token = f"PTmask-{uuid.uuid4().hex}"
+    basic = base64.b64encode(f"{PROJECT}:{token}".encode()).decode()
+
+    settings_from_airflow_connection(airflow_connection(password=token), {}, conn_id="sw_conn")
+
+    assert masked == [token, basic, f"Basic {basic}"]

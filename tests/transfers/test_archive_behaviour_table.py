@@ -394,6 +394,29 @@ class TestFailuresOfOneRecording:
         expected_lines = [("error", f"Recording {sid}: unexpected failure")]
         assert unexpected == (expected_lines if logged_as_unexpected else [])
 
+    def test_an_error_after_the_file_was_moved_leaves_no_hash_in_its_outcome(
+        self,
+        signalwire_default: SignalWireEmulator,
+        conference: str,
+        tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch,
+    ) -> None:
+        """The move hashed the file, then its cleanup failed: the outcome is that error alone."""
+        signalwire_default.add_recording(conference, status="completed", size=10)
+
+        def fail(self: RecordingFile) -> None:
+            raise OSError("cleanup failed")
+
+        monkeypatch.setattr(RecordingFile, "discard", fail)
+        ti = CountingTaskInstance()
+
+        with pytest.raises(SignalWireError, match="^1 of 1 recordings"):
+            operator(f"file://{tmp_path}", conference).execute({"ti": ti})
+
+        [item] = ti.archived
+        assert (item["error"], item["error_type"]) == ("cleanup failed", "OSError")
+        assert (item["bytes"], item["sha256"], item["skipped"]) == (None, None, False)
+
     def test_an_error_with_an_empty_message_is_named_by_its_type(
         self,
         signalwire_default: SignalWireEmulator,
