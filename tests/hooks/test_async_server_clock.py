@@ -82,3 +82,33 @@ def test_a_large_answer_is_decoded_off_the_event_loop(
     assert first > OFF_LOOP_BYTES and first_thread != loop_thread  # 1,000 conferences
     assert second > OFF_LOOP_BYTES and second_thread != loop_thread  # 203
     assert small < OFF_LOOP_BYTES and small_thread == loop_thread  # one conference
+
+
+def test_an_answer_of_exactly_the_off_loop_size_is_decoded_on_the_loop(
+    signalwire_default: SignalWireEmulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The limit is "longer than": an answer of exactly that many bytes stays on the loop."""
+    emu = signalwire_default
+    seen: list[tuple[int, int]] = []
+    decode = AsyncSignalWireClient.result
+
+    def spy(self: AsyncSignalWireClient, answer: Any, *args: Any) -> Any:
+        seen.append((len(answer.body), threading.get_ident()))
+        return decode(self, answer, *args)
+
+    monkeypatch.setattr(AsyncSignalWireClient, "result", spy)
+
+    async def scenario() -> None:
+        async with SignalWireAsyncHook() as hook:
+            await hook.get_conference(emu.demo_conference_sid)
+            (size, _) = seen[0]
+            for limit in (size, size - 1):  # the answer at the limit, then one byte over it
+                monkeypatch.setattr(_wire, "OFF_LOOP_BYTES", limit)
+                await hook.get_conference(emu.demo_conference_sid)
+
+    loop_thread = threading.get_ident()
+    asyncio.run(scenario())
+    [(size, _), (at_limit, at_limit_thread), (over, over_thread)] = seen
+    assert size == at_limit == over
+    assert at_limit_thread == loop_thread
+    assert over_thread != loop_thread

@@ -380,6 +380,16 @@ def test_an_error_status_is_raised_as_its_class() -> None:
         result_from_answer(answer(403), method="GET", path=PATH)
 
 
+def test_an_error_carries_its_message_as_an_exception_does() -> None:
+    """``args`` and ``repr`` hold the message, as for any exception (logs, pytest, Sentry)."""
+    with pytest.raises(SignalWireAuthError) as caught:
+        result_from_answer(answer(403), method="GET", path=PATH)
+
+    message = f"SignalWire answered 403 to GET {PATH}"
+    assert caught.value.args == (message,)
+    assert repr(caught.value) == f"SignalWireAuthError({message!r})"
+
+
 @pytest.mark.parametrize("status", [199, 300, 301])
 def test_only_2xx_is_a_success(status: int) -> None:
     with pytest.raises(SignalWireResponseError, match=f"^SignalWire answered {status} to GET "):

@@ -19,6 +19,7 @@ from airflow_provider_signalwire.exceptions import (
     SignalWireServerError,
     SignalWireValidationError,
 )
+from airflow_provider_signalwire.hooks.async_signalwire import SignalWireAsyncHook
 from airflow_provider_signalwire.hooks.signalwire import SignalWireHook
 from airflow_provider_signalwire.testing import Fault, SignalWireEmulator
 
@@ -64,6 +65,19 @@ class TestHookIdentity:
     def test_bad_knobs_fail_early(self, kwargs: dict[str, object], named: str) -> None:
         with pytest.raises(SignalWireValidationError, match=named):
             SignalWireHook(**kwargs)  # type: ignore[arg-type]
+
+    @pytest.mark.parametrize("cls", [SignalWireHook, SignalWireAsyncHook])
+    def test_default_knobs_are_the_documented_ones(
+        self, cls: type[SignalWireHook | SignalWireAsyncHook]
+    ) -> None:
+        """docs/hooks.md: 5 attempts, 1.0 s before the second, waits capped at 30 s."""
+        hook = cls()
+        assert (hook.signalwire_conn_id, hook.max_attempts) == ("signalwire_default", 5)
+        assert (hook.initial_backoff, hook.max_backoff) == (1.0, 30.0)
+        assert (hook.timeout, hook.max_pages) == (None, 1000)
+
+    def test_default_pool_keeps_ten_connections(self) -> None:
+        assert SignalWireHook().pool_size == 10
 
     def test_repr_and_settings_hide_the_token(self, hook: SignalWireHook) -> None:
         assert TOKEN not in repr(hook)
@@ -423,6 +437,21 @@ def test_refused_connection_names_host_port_and_refused(monkeypatch: pytest.Monk
 
     assert f"to {url.split('://')[1]} failed: connection refused" in str(caught.value)
     assert caught.value.maybe_delivered is False
+
+
+def test_the_session_of_get_conn_serves_requests_of_ones_own_after_a_call(
+    hook: SignalWireHook, signalwire_default: SignalWireEmulator
+) -> None:
+    """Airflow's convention: the authenticated session, usable beside the hook's own calls."""
+    emu = signalwire_default
+    hook.get_conference(emu.demo_conference_sid)
+
+    response = hook.get_conn().get(
+        f"{emu.url}{emu.base_path}/Conferences/{emu.demo_conference_sid}.json", timeout=10
+    )
+
+    assert response.status_code == 200
+    assert response.json()["sid"] == emu.demo_conference_sid
 
 
 def test_for_owner_takes_the_owners_connection_and_every_retry_knob() -> None:

@@ -59,6 +59,7 @@ from airflow_provider_signalwire.exceptions import (
     SignalWireValidationError,
 )
 from airflow_provider_signalwire.hooks._errors import MAX_BODY_BYTES
+from airflow_provider_signalwire.hooks._wire import OFF_LOOP_BYTES
 from airflow_provider_signalwire.hooks.signalwire import SignalWireHook
 from airflow_provider_signalwire.operators.conference import (
     EndConferenceOperator,
@@ -538,6 +539,15 @@ PARITY: dict[str, Answer] = {
         headers=[("Content-Type", "application/json"), ("Content-Length", "ten")],
         framing="close",
     ),
+    "conflicting-content-lengths": Answer(
+        body=GOOD,
+        headers=[
+            ("Content-Type", "application/json"),
+            ("Content-Length", str(len(GOOD))),
+            ("Content-Length", str(len(GOOD) + 1)),
+        ],
+        framing="close",
+    ),
     "escaped-token-echoed": Answer(
         body=GOOD[:-1] + f', "echo": "{ESCAPED_TOKEN}"}}'.encode(),
     ),
@@ -576,6 +586,9 @@ class TestSyncAndAsyncAgree:
             assert sync[0] == "result"
         if name.startswith("content-length-"):  # never a bare ValueError, never retried
             assert sync[0] == "SignalWireResponseError"
+        if name == "conflicting-content-lengths":  # a broken answer in transport, retried
+            assert sync[0] == "SignalWireConnectionError"
+            assert sync[2]["attempts"] == 2
         if name == "closed-without-answer":  # the transport error names the call
             assert sync[0] == "SignalWireConnectionError"
             assert (sync[2]["method"], sync[2]["path"]) == ("GET", f"{CONFERENCES}/{CONF}")
@@ -1412,9 +1425,14 @@ ECHOES: dict[str, Callable[[Seen], tuple[int, bytes]]] = {
 
 
 class TestDerivedSecrets:
-    def test_the_async_client_scrubs_the_secrets_of_its_call(self) -> None:
+    @pytest.mark.parametrize(
+        "pad",
+        [0, OFF_LOOP_BYTES],
+        ids=["a small answer", "an answer large enough to be decoded off the event loop"],
+    )
+    def test_the_async_client_scrubs_the_secrets_of_its_call(self, pad: int) -> None:
         """Values sent in one call (a bearer token) are scrubbed like the connection's own."""
-        echo = json_answer({**conference(), "echo": f"Bearer {BEARER}"})
+        echo = json_answer({**conference(), "echo": f"Bearer {BEARER}", "pad": "a" * pad})
         with hostile_server(lambda seen: echo) as server:
 
             async def get() -> dict[str, Any] | None:
