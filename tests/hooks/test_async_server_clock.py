@@ -55,20 +55,26 @@ def test_server_now_moves_on_with_the_monotonic_clock_after_the_answer(
     assert an_hour_later - answered == timedelta(hours=1)
 
 
+def record_decodes(monkeypatch: pytest.MonkeyPatch) -> list[tuple[int, int]]:
+    """From now on, record each answer the async client decodes: its size and the thread."""
+    decoded: list[tuple[int, int]] = []
+    decode = AsyncSignalWireClient.result
+
+    def spy(self: AsyncSignalWireClient, answer: Any, *args: Any) -> Any:
+        decoded.append((len(answer.body), threading.get_ident()))
+        return decode(self, answer, *args)
+
+    monkeypatch.setattr(AsyncSignalWireClient, "result", spy)
+    return decoded
+
+
 def test_a_large_answer_is_decoded_off_the_event_loop(
     signalwire_default: SignalWireEmulator, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     emu = signalwire_default
     for _ in range(1200):
         emu.add_conference("archive", "completed")
-    threads: list[tuple[int, int]] = []
-    decode = AsyncSignalWireClient.result
-
-    def spy(self: AsyncSignalWireClient, answer: Any, *args: Any) -> Any:
-        threads.append((len(answer.body), threading.get_ident()))
-        return decode(self, answer, *args)
-
-    monkeypatch.setattr(AsyncSignalWireClient, "result", spy)
+    threads = record_decodes(monkeypatch)
 
     async def scenario() -> int:
         async with SignalWireAsyncHook() as hook:
@@ -89,14 +95,7 @@ def test_an_answer_of_exactly_the_off_loop_size_is_decoded_on_the_loop(
 ) -> None:
     """The limit is "longer than": an answer of exactly that many bytes stays on the loop."""
     emu = signalwire_default
-    seen: list[tuple[int, int]] = []
-    decode = AsyncSignalWireClient.result
-
-    def spy(self: AsyncSignalWireClient, answer: Any, *args: Any) -> Any:
-        seen.append((len(answer.body), threading.get_ident()))
-        return decode(self, answer, *args)
-
-    monkeypatch.setattr(AsyncSignalWireClient, "result", spy)
+    seen = record_decodes(monkeypatch)
 
     async def scenario() -> None:
         async with SignalWireAsyncHook() as hook:

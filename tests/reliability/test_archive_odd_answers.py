@@ -14,37 +14,13 @@ from typing import TYPE_CHECKING, Any
 import pytest
 from hostile_server import Answer, Seen, hostile_server
 from signalwire_test_support import PROJECT_ID, TOKEN, connection_json, every_file
-
-from airflow_provider_signalwire.exceptions import SignalWireError
-from airflow_provider_signalwire.transfers.recordings import ConferenceRecordingsToStorageOperator
+from transfers.archive_test_support import execute_failing, operator
 
 if TYPE_CHECKING:
     from collections.abc import Callable
     from pathlib import Path
 
     from airflow_provider_signalwire.testing import SignalWireEmulator
-
-
-class FakeTaskInstance:
-    def __init__(self) -> None:
-        self.xcom: dict[str, Any] = {}
-
-    def xcom_push(self, key: str, value: Any) -> None:
-        self.xcom[key] = value
-
-
-def operator(destination: str, conference_sid: str, **kwargs: Any) -> Any:
-    return ConferenceRecordingsToStorageOperator(
-        task_id="archive", conference_sid=conference_sid, destination=destination, **kwargs
-    )
-
-
-def execute_failing(op: Any) -> list[dict[str, Any]]:
-    ti = FakeTaskInstance()
-    with pytest.raises(SignalWireError, match="could not be archived"):
-        op.execute({"ti": ti})
-    archived: list[dict[str, Any]] = ti.xcom["archived"]
-    return archived
 
 
 def emulator_proxy(

@@ -9,8 +9,10 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
+import pytest
 import structlog
 
+from airflow_provider_signalwire.exceptions import SignalWireError
 from airflow_provider_signalwire.transfers.recordings import ConferenceRecordingsToStorageOperator
 
 if TYPE_CHECKING:
@@ -47,6 +49,15 @@ def operator(destination: Any, conference_sid: str, **kwargs: Any) -> Any:
     return ConferenceRecordingsToStorageOperator(
         task_id="archive", conference_sid=conference_sid, destination=destination, **kwargs
     )
+
+
+def execute_failing(op: Any, match: str | None = "could not be archived") -> list[dict[str, Any]]:
+    """Run the operator, expect the task to fail, return the one ``archived`` XCom it pushed."""
+    ti = CountingTaskInstance()
+    with pytest.raises(SignalWireError, match=match):
+        op.execute({"ti": ti})
+    archived: list[dict[str, Any]] = ti.archived
+    return archived
 
 
 @contextlib.contextmanager

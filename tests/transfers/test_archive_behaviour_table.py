@@ -14,7 +14,14 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 from airflow.sdk import ObjectStoragePath
-from archive_test_support import CountingTaskInstance, Proxy, memory_dataset, operator, task_log
+from archive_test_support import (
+    CountingTaskInstance,
+    Proxy,
+    execute_failing,
+    memory_dataset,
+    operator,
+    task_log,
+)
 from signalwire_test_support import PROJECT_ID, connection_json, every_file
 
 from airflow_provider_signalwire.exceptions import SignalWireError, SignalWireValidationError
@@ -355,6 +362,9 @@ class TestAMixedRun:
         ]
 
 
+ONE_FAILED = r"^1 of 1 recordings of conference \S+ could not be archived\.$"
+
+
 class TestFailuresOfOneRecording:
     @pytest.mark.parametrize(
         ("error", "logged_as_unexpected"),
@@ -381,12 +391,10 @@ class TestFailuresOfOneRecording:
             raise error
 
         monkeypatch.setattr(RecordingFile, "restart", fail)
-        ti = CountingTaskInstance()
 
-        with task_log() as log, pytest.raises(SignalWireError, match="^1 of 1 recordings"):
-            operator(f"file://{tmp_path}", conference).execute({"ti": ti})
+        with task_log() as log:
+            [item] = execute_failing(operator(f"file://{tmp_path}", conference), ONE_FAILED)
 
-        [item] = ti.archived
         assert item["error"] == (str(error) or type(error).__name__)
         assert item["error_type"] == type(error).__name__
         assert (item["bytes"], item["sha256"], item["skipped"]) == (None, None, False)
@@ -408,12 +416,9 @@ class TestFailuresOfOneRecording:
             raise OSError("cleanup failed")
 
         monkeypatch.setattr(RecordingFile, "discard", fail)
-        ti = CountingTaskInstance()
 
-        with pytest.raises(SignalWireError, match="^1 of 1 recordings"):
-            operator(f"file://{tmp_path}", conference).execute({"ti": ti})
+        [item] = execute_failing(operator(f"file://{tmp_path}", conference), ONE_FAILED)
 
-        [item] = ti.archived
         assert (item["error"], item["error_type"]) == ("cleanup failed", "OSError")
         assert (item["bytes"], item["sha256"], item["skipped"]) == (None, None, False)
 
@@ -430,12 +435,9 @@ class TestFailuresOfOneRecording:
             raise SignalWireError("")
 
         monkeypatch.setattr(RecordingFile, "restart", fail)
-        ti = CountingTaskInstance()
 
-        with pytest.raises(SignalWireError):
-            operator(f"file://{tmp_path}", conference).execute({"ti": ti})
+        [item] = execute_failing(operator(f"file://{tmp_path}", conference), ONE_FAILED)
 
-        [item] = ti.archived
         assert (item["error"], item["error_type"]) == ("SignalWireError", "SignalWireError")
 
 

@@ -13,10 +13,10 @@ from typing import Any
 
 import pytest
 from airflow.sdk import ObjectStoragePath
+from archive_test_support import CountingTaskInstance, execute_failing, operator
 from fsspec.implementations.local import LocalFileSystem
 from signalwire_test_support import every_file
 
-from airflow_provider_signalwire.exceptions import SignalWireError
 from airflow_provider_signalwire.testing import Fault, SignalWireEmulator
 from airflow_provider_signalwire.testing.media import media_bytes
 from airflow_provider_signalwire.transfers._storage import (
@@ -24,33 +24,6 @@ from airflow_provider_signalwire.transfers._storage import (
     part_name,
     stale_parts,
 )
-from airflow_provider_signalwire.transfers.recordings import ConferenceRecordingsToStorageOperator
-
-
-class FakeTaskInstance:
-    def __init__(self) -> None:
-        self.xcom: dict[str, Any] = {}
-
-    def xcom_push(self, key: str, value: Any) -> None:
-        self.xcom[key] = value
-
-
-def operator(destination: str, conference_sid: str, **kwargs: Any) -> Any:
-    kwargs.setdefault("initial_backoff", 0.01)
-    kwargs.setdefault("max_backoff", 0.02)
-    return ConferenceRecordingsToStorageOperator(
-        task_id="archive", conference_sid=conference_sid, destination=destination, **kwargs
-    )
-
-
-def execute_failing(op: Any, match: str | None = "could not be archived") -> list[dict[str, Any]]:
-    """Run the operator, expect the task to fail, return the ``archived`` XCom it pushed first."""
-    ti = FakeTaskInstance()
-    with pytest.raises(SignalWireError, match=match):
-        op.execute({"ti": ti})
-    assert "archived" in ti.xcom, "the task failed without pushing archived"
-    archived: list[dict[str, Any]] = ti.xcom["archived"]
-    return archived
 
 
 @pytest.fixture
@@ -162,7 +135,7 @@ class TestPartialFilesOfAKilledRun:
         ]
         for path in unrelated:
             path.write_bytes(b"keep me")
-        ti = FakeTaskInstance()
+        ti = CountingTaskInstance()
 
         operator(f"file://{tmp_path}", conference).execute({"ti": ti})
 
@@ -191,13 +164,13 @@ class TestPartialFilesOfAKilledRun:
         monkeypatch.setattr(RecordingFile, "write", write_then_die)
         monkeypatch.setattr(RecordingFile, "discard", lambda self: None)
         with pytest.raises(WorkerDied):
-            operator(f"file://{tmp_path}", conference).execute({"ti": FakeTaskInstance()})
+            operator(f"file://{tmp_path}", conference).execute({"ti": CountingTaskInstance()})
         folder = ObjectStoragePath(f"file://{tmp_path}") / conference
         assert list(stale_parts(folder)) == [f"{sid}.wav"]
 
         monkeypatch.setattr(RecordingFile, "write", write)
         monkeypatch.setattr(RecordingFile, "discard", discard)
-        operator(f"file://{tmp_path}", conference).execute({"ti": FakeTaskInstance()})
+        operator(f"file://{tmp_path}", conference).execute({"ti": CountingTaskInstance()})
 
         assert every_file(tmp_path) == [f"{conference}/{sid}.wav"]
 
@@ -330,12 +303,12 @@ class TestArchivedIsAlwaysPushed:
                 raise TaskTimeoutError
 
         monkeypatch.setattr(RecordingFile, "write", write_then_time_out)
-        ti = FakeTaskInstance()
+        ti = CountingTaskInstance()
 
         with pytest.raises(TaskTimeoutError):
             operator(f"file://{tmp_path}", conference, max_concurrency=1).execute({"ti": ti})
 
-        done, dropped = ti.xcom["archived"]
+        done, dropped = ti.archived
         assert done["recording_sid"] == first and done["bytes"] == 16 and "error" not in done
         assert dropped["recording_sid"] == second
         assert dropped["error_type"] == "DownloadCancelledError"
@@ -366,12 +339,12 @@ class TestArchivedIsAlwaysPushed:
             return future
 
         monkeypatch.setattr(ThreadPoolExecutor, "submit", submit_then_time_out)
-        ti = FakeTaskInstance()
+        ti = CountingTaskInstance()
 
         with pytest.raises(TaskTimeoutError):
             operator(f"file://{tmp_path}", conference).execute({"ti": ti})
 
-        archived = ti.xcom["archived"]
+        archived = ti.archived
         assert [item["recording_sid"] for item in archived] == sids
         assert "error" not in archived[0] and archived[0]["bytes"] == 8
         assert [item["error_type"] for item in archived[1:]] == ["DownloadCancelledError"] * 2
