@@ -637,8 +637,10 @@ def caused_by(exc: BaseException, kind: type[BaseException]) -> bool:
     """
     Tell whether a client library's error wraps an error of type ``kind``.
 
-    Walks the wrapped errors (``args[0]``, urllib3's ``reason``, ``__cause__``, ``__context__``)
-    that requests, urllib3, httpx and httpcore put around the ``ssl`` or ``socket`` error.
+    Walks the wrapped errors (``args[0]``, urllib3's ``reason``, ``__cause__``, ``__context__``,
+    and each error of an exception group) that requests, urllib3, httpx, httpcore and anyio put
+    around the ``ssl`` or ``socket`` error. anyio groups the errors of every address it tried
+    when a host name (``localhost``) has more than one.
 
     :param exc: the client library's error.
     :param kind: e.g. ``ssl.SSLCertVerificationError`` or ``ConnectionRefusedError``.
@@ -656,6 +658,9 @@ def caused_by(exc: BaseException, kind: type[BaseException]) -> bool:
             (getattr(current, "reason", None), *current.args[:1], current.__cause__,
              current.__context__)
         )  # fmt: skip
+        grouped = getattr(current, "exceptions", None)  # an ExceptionGroup's errors
+        if isinstance(grouped, tuple):
+            stack.extend(grouped)
     return False
 
 

@@ -711,7 +711,10 @@ class AsyncSignalWireClient(TransportBase):
             else:
                 failure = self.transport_failure(exc, method, path, history, sent=True)
         except (httpx.HTTPError, OSError) as exc:
-            sent = not isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout)
+            # Not sent: no connection was made, or none was free in the pool in time.
+            sent = not isinstance(
+                exc, httpx.ConnectError | httpx.ConnectTimeout | httpx.PoolTimeout
+            )
             failure = self.transport_failure(exc, method, path, history, sent=sent)
         except asyncio.CancelledError:
             if not deadline.expired():

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import socket
 import ssl
+import sys
 from typing import Any
 
 import httpcore
@@ -46,6 +47,11 @@ from airflow_provider_signalwire.hooks._errors import (
     result_from_answer,
     transport_error,
 )
+
+if sys.version_info >= (3, 11):
+    from builtins import ExceptionGroup
+else:  # anyio's backport
+    from exceptiongroup import ExceptionGroup
 
 PATH = "/api/laml/2010-04-01/Accounts/AC1/Conferences/CF1"
 DOCS = "https://developer.signalwire.com/compatibility-api/errors/21220"
@@ -613,6 +619,19 @@ CAUSES = [
     (ConnectionResetError(104, "reset"), False, "a reset is not a refusal"),
     (ValueError("Connection refused"), False, "the words alone are not a refusal"),
     (looped(), False, "a loop of contexts ends the search"),
+    (
+        caused(
+            OSError("All connection attempts failed"),
+            ExceptionGroup("all", [OSError("x"), REFUSED]),
+        ),
+        True,
+        "an error of an exception group is found (anyio, a host with two addresses)",
+    ),
+    (
+        ExceptionGroup("all", [ConnectionResetError(104, "reset"), OSError("x")]),
+        False,
+        "a group without a refusal is not a refusal",
+    ),
 ]
 
 

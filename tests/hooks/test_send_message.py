@@ -7,6 +7,7 @@ import socket
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+import httpx
 import pytest
 from signalwire_test_support import TOKEN, connection_json
 
@@ -19,6 +20,7 @@ from airflow_provider_signalwire.exceptions import (
     SignalWireServerError,
     SignalWireValidationError,
 )
+from airflow_provider_signalwire.hooks import _wire
 from airflow_provider_signalwire.hooks.async_signalwire import SignalWireAsyncHook
 from airflow_provider_signalwire.hooks.signalwire import SignalWireHook
 from airflow_provider_signalwire.testing import Fault, SignalWireEmulator
@@ -226,7 +228,68 @@ class TestRetries:
         with pytest.raises(SignalWireConnectionError) as info:
             next(SENDERS[hook_kind](max_attempts=3))(ALICE, body="x", from_number=SENDER)
         assert info.value.attempts == 3
+        assert info.value.maybe_delivered is False
+        assert "connection refused" in str(info.value)
         assert TOKEN not in str(info.value)
+
+    def test_a_host_whose_every_address_refuses_is_refused(
+        self, monkeypatch: pytest.MonkeyPatch, hook_kind: str
+    ) -> None:
+        # localhost with two loopback addresses, nothing listening on either: the async client
+        # (anyio) groups the two refusals; the error still says refused, and never sent.
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            port = probe.getsockname()[1]
+        real_getaddrinfo = socket.getaddrinfo
+
+        def two_addresses(host: Any, *args: Any, **kwargs: Any) -> Any:
+            if host != "localhost":
+                return real_getaddrinfo(host, *args, **kwargs)
+            return [
+                (socket.AF_INET, socket.SOCK_STREAM, 6, "", (address, port))
+                for address in ("127.0.0.1", "127.0.0.2")
+            ]
+
+        monkeypatch.setattr(socket, "getaddrinfo", two_addresses)
+        url = f"http://localhost:{port}"
+        monkeypatch.setenv("AIRFLOW_CONN_SIGNALWIRE_DEFAULT", connection_json(url))
+
+        with pytest.raises(SignalWireConnectionError) as info:
+            next(SENDERS[hook_kind](max_attempts=2))(ALICE, body="x", from_number=SENDER)
+        assert info.value.attempts == 2
+        assert info.value.maybe_delivered is False
+        assert "connection refused" in str(info.value)
+
+    def test_a_request_that_found_no_free_pooled_connection_is_retried(
+        self, monkeypatch: pytest.MonkeyPatch, emu: SignalWireEmulator
+    ) -> None:
+        # httpx's PoolTimeout: the request waited for a connection and never left.
+        class PoolBusyOnce(httpx.AsyncBaseTransport):
+            def __init__(self) -> None:
+                self.inner = httpx.AsyncHTTPTransport()
+                self.busy = 1
+
+            async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+                if self.busy:
+                    self.busy -= 1
+                    raise httpx.PoolTimeout("no connection was free", request=request)
+                return await self.inner.handle_async_request(request)
+
+            async def aclose(self) -> None:
+                await self.inner.aclose()
+
+        real_build = _wire.build_client
+
+        def build(settings: Any) -> httpx.AsyncClient:
+            client = real_build(settings)
+            client._transport = PoolBusyOnce()
+            return client
+
+        monkeypatch.setattr(_wire, "build_client", build)
+
+        message = next(async_sender())(ALICE, body="x", from_number=SENDER)
+        assert [m["sid"] for m in emu.messages] == [message["sid"]]
+        assert len(message_requests(emu)) == 1
 
 
 BAD_ARGUMENTS = [

@@ -44,9 +44,19 @@ class TestSeeding:
         stopped = emu.get_stream(emu.conference_sids[2], emu.stream_sids[2])
         assert stopped is not None
         assert stopped["status"] == "stopped"
-        assert len(api.get(api.conference() + "/Participants").json()["participants"]) == 2
+        participants = api.get(api.conference() + "/Participants").json()["participants"]
+        assert len(participants) == 2
         recordings = api.get(api.conference() + "/Recordings").json()["recordings"]
         assert [r["status"] for r in recordings] == ["in-progress"]
+
+    def test_the_first_seeded_participant_ends_the_conference_on_exit(self, api: Api):
+        ids = seeded_sids(0)
+        participants = api.get(api.conference() + "/Participants").json()["participants"]
+        ends = {p["call_sid"]: p["end_conference_on_exit"] for p in participants}
+        assert ends == {ids["participants"][0]: True, ids["participants"][1]: False}
+        recordings = api.get(api.conference() + "/Recordings").json()["recordings"]
+        # The spec: a conference recording's call_sid is always null.
+        assert [(r["sid"], r["call_sid"]) for r in recordings] == [(ids["recordings"][0], None)]
 
 
 class TestAuth:
