@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import base64
+import threading
 from datetime import datetime, timedelta, timezone
 from email.utils import format_datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from signalwire_test_support import PROJECT_ID, TOKEN, FakeSleep, connection_json
@@ -452,6 +454,67 @@ def test_the_session_of_get_conn_serves_requests_of_ones_own_after_a_call(
 
     assert response.status_code == 200
     assert response.json()["sid"] == emu.demo_conference_sid
+
+
+class _KeepAliveHandler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"  # the connection stays open until the client closes it
+
+    def handle(self) -> None:
+        server: _KeepAliveServer = self.server  # type: ignore[assignment]
+        server.opened += 1
+        try:
+            super().handle()
+        finally:
+            server.closed.set()
+
+    def do_GET(self) -> None:
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", "2")
+        self.end_headers()
+        self.wfile.write(b"{}")
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+class _KeepAliveServer(ThreadingHTTPServer):
+    """A loopback server that counts the connections opened and sees one closed."""
+
+    daemon_threads = True
+
+    def __init__(self) -> None:
+        super().__init__(("127.0.0.1", 0), _KeepAliveHandler)
+        self.opened = 0
+        self.closed = threading.Event()
+        self.url = f"http://127.0.0.1:{self.server_address[1]}/"
+        threading.Thread(target=self.serve_forever, args=(0.05,), daemon=True).start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.shutdown()
+        super().__exit__(*exc)
+
+
+def test_the_session_of_get_conn_keeps_the_connections_of_one_host_only(
+    hook: SignalWireHook, signalwire_default: SignalWireEmulator
+) -> None:
+    """
+    The session never holds more sockets than the hook's pool: sent to a second host, it
+    closes its connections to the first; each host's connection is reused while it is current.
+    """
+    session = hook.get_conn()
+    with _KeepAliveServer() as first, _KeepAliveServer() as second:
+        for _ in range(2):
+            assert session.get(first.url, timeout=10).status_code == 200
+        assert first.opened == 1
+        assert not first.closed.is_set()
+
+        for _ in range(2):
+            assert session.get(second.url, timeout=10).status_code == 200
+
+        assert first.closed.wait(timeout=10), "the first host's connection is still open"
+        assert (first.opened, second.opened) == (1, 1)
+        assert not second.closed.is_set()
 
 
 def test_for_owner_takes_the_owners_connection_and_every_retry_knob() -> None:
