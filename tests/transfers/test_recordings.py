@@ -22,6 +22,8 @@ if TYPE_CHECKING:
 
 MEDIA_ROOT = f"/api/laml/2010-04-01/Accounts/{PROJECT_ID}/Recordings/"
 
+WAIT = 30  # seconds a test waits for an event that a fault would never set
+
 
 class FakeTaskInstance:
     def __init__(self) -> None:
@@ -430,36 +432,49 @@ def test_a_timeout_in_the_task_thread_stops_the_downloads(
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """Airflow's execution_timeout: SIGALRM raises in the task's thread, waiting on the pool."""
+    """
+    Airflow's execution_timeout: a signal handler raises in the task's thread, waiting on the pool.
+
+    The signal is sent once both downloads are writing (no timer): the task thread is then
+    waiting for them, and the error must stop both and start none of the four queued.
+    """
     import signal
+    import threading
 
     emu = signalwire_default
     for _ in range(6):
         emu.add_recording(conference, status="completed", size=3_000_000)
     write = RecordingFile.write
+    writing: list[RecordingFile] = []
+    lock = threading.Lock()
 
     def write_then_hang_until_cancelled(self: RecordingFile, chunk: bytes) -> None:
         write(self, chunk)
+        with lock:
+            if self not in writing:
+                writing.append(self)
+                if len(writing) == 2:  # both downloads are in flight: time is up
+                    signal.pthread_kill(threading.main_thread().ident or 0, signal.SIGUSR1)
         assert self.cancel is not None
-        self.cancel.wait(10)
+        self.cancel.wait(WAIT)
 
     class TaskTimeoutError(Exception):
         pass
 
-    def on_alarm(signum: int, frame: Any) -> None:
+    def on_signal(signum: int, frame: Any) -> None:
         raise TaskTimeoutError
 
     monkeypatch.setattr(RecordingFile, "write", write_then_hang_until_cancelled)
-    previous = signal.signal(signal.SIGALRM, on_alarm)
-    signal.setitimer(signal.ITIMER_REAL, 0.5)
+    previous = signal.signal(signal.SIGUSR1, on_signal)
     try:
         with pytest.raises(TaskTimeoutError):
             operator(f"file://{tmp_path}", conference, max_concurrency=2).execute(
                 {"ti": FakeTaskInstance()}
             )
     finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
+        signal.signal(signal.SIGUSR1, previous)
 
+    assert len(writing) == 2
+    assert all(file.cancel is not None and file.cancel.is_set() for file in writing)
     assert len(media_requests(emu)) == 2
     assert folder_files(tmp_path) == []
