@@ -44,8 +44,7 @@ class TestSeeding:
         stopped = emu.get_stream(emu.conference_sids[2], emu.stream_sids[2])
         assert stopped is not None
         assert stopped["status"] == "stopped"
-        participants = api.get(api.conference() + "/Participants").json()["participants"]
-        assert len(participants) == 2
+        assert len(api.get(api.conference() + "/Participants").json()["participants"]) == 2
         recordings = api.get(api.conference() + "/Recordings").json()["recordings"]
         assert [r["status"] for r in recordings] == ["in-progress"]
 
