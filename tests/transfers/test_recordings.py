@@ -7,13 +7,13 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 from airflow.sdk import ObjectStoragePath
+from archive_test_support import WAIT, CountingTaskInstance, execute_failing, operator
 from signalwire_test_support import PROJECT_ID, TOKEN
 
-from airflow_provider_signalwire.exceptions import SignalWireError, SignalWireValidationError
+from airflow_provider_signalwire.exceptions import SignalWireValidationError
 from airflow_provider_signalwire.testing import Fault, SignalWireEmulator
 from airflow_provider_signalwire.testing.media import media_bytes
 from airflow_provider_signalwire.transfers._storage import RecordingFile
-from airflow_provider_signalwire.transfers.recordings import ConferenceRecordingsToStorageOperator
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -22,27 +22,9 @@ if TYPE_CHECKING:
 
 MEDIA_ROOT = f"/api/laml/2010-04-01/Accounts/{PROJECT_ID}/Recordings/"
 
-WAIT = 30  # seconds a test waits for an event that a fault would never set
 
-
-class FakeTaskInstance:
-    def __init__(self) -> None:
-        self.xcom: dict[str, Any] = {}
-
-    def xcom_push(self, key: str, value: Any) -> None:
-        self.xcom[key] = value
-
-
-def operator(destination: str | ObjectStoragePath, conference_sid: str, **kwargs: Any) -> Any:
-    kwargs.setdefault("initial_backoff", 0.01)
-    kwargs.setdefault("max_backoff", 0.02)
-    return ConferenceRecordingsToStorageOperator(
-        task_id="archive", conference_sid=conference_sid, destination=destination, **kwargs
-    )
-
-
-def run(op: Any) -> tuple[list[dict[str, Any]], FakeTaskInstance]:
-    ti = FakeTaskInstance()
+def run(op: Any) -> tuple[list[dict[str, Any]], CountingTaskInstance]:
+    ti = CountingTaskInstance()
     return op.execute({"ti": ti}), ti
 
 
@@ -71,7 +53,7 @@ def test_copies_are_byte_exact_with_their_sha256(
 
     archived, ti = run(operator(f"file://{tmp_path}", conference, format=media_format))
 
-    assert ti.xcom["archived"] == archived
+    assert ti.archived == archived
     assert [item["recording_sid"] for item in archived] == list(sids)
     for item in archived:
         expected = media_bytes(item["recording_sid"], media_format, sids[item["recording_sid"]])
@@ -212,13 +194,11 @@ def test_a_reset_on_every_attempt_leaves_no_file_at_all(
     emu = signalwire_default
     sid = emu.add_recording(conference, status="completed", size=500_000)["sid"]
     emu.add_fault(Fault(action="reset", after_bytes=1000, path_contains=f"{sid}.wav"), times=3)
-    ti = FakeTaskInstance()
-
-    with pytest.raises(SignalWireError, match="1 of 1 recordings"):
-        operator(f"file://{tmp_path}", conference, max_attempts=3).execute({"ti": ti})
+    [item] = execute_failing(
+        operator(f"file://{tmp_path}", conference, max_attempts=3), "1 of 1 recordings"
+    )
 
     assert len(media_requests(emu)) == 3
-    [item] = ti.xcom["archived"]
     assert item["error_type"] == "SignalWireConnectionError"
     assert "gave up after 3 attempts" in item["error"]
     assert folder_files(tmp_path) == []
@@ -235,12 +215,10 @@ def test_a_cut_off_body_with_a_huge_announced_length_fails_cleanly(
               path_contains=f"{broken}.wav"),
         times=2,
     )  # fmt: skip
-    ti = FakeTaskInstance()
+    failed, archived = execute_failing(
+        operator(f"file://{tmp_path}", conference, max_attempts=2), "1 of 2 recordings"
+    )
 
-    with pytest.raises(SignalWireError, match="1 of 2 recordings"):
-        operator(f"file://{tmp_path}", conference, max_attempts=2).execute({"ti": ti})
-
-    failed, archived = ti.xcom["archived"]
     assert failed["recording_sid"] == broken
     assert failed["error_type"] == "SignalWireConnectionError"
     assert failed["bytes"] is None and failed["sha256"] is None
@@ -254,13 +232,10 @@ def test_a_missing_recording_fails_that_file_without_retry(
     emu = signalwire_default
     sid = emu.add_recording(conference, status="completed", size=10)["sid"]
     emu.add_fault(Fault(status=404, path_contains=f"{sid}.wav"), times=5)
-    ti = FakeTaskInstance()
-
-    with pytest.raises(SignalWireError):
-        operator(f"file://{tmp_path}", conference).execute({"ti": ti})
+    archived = execute_failing(operator(f"file://{tmp_path}", conference), None)
 
     assert len(media_requests(emu)) == 1
-    assert ti.xcom["archived"][0]["error_type"] == "SignalWireNotFoundError"
+    assert archived[0]["error_type"] == "SignalWireNotFoundError"
 
 
 def test_a_redirect_is_never_followed(
@@ -271,13 +246,9 @@ def test_a_redirect_is_never_followed(
         sid = emu.add_recording(conference, status="completed", size=10)["sid"]
         location = f"{elsewhere.url}{MEDIA_ROOT}{sid}.wav"
         emu.add_fault(Fault(status=302, headers={"Location": location}, path_contains=".wav"))
-        ti = FakeTaskInstance()
-
-        with pytest.raises(SignalWireError):
-            operator(f"file://{tmp_path}", conference).execute({"ti": ti})
+        [item] = execute_failing(operator(f"file://{tmp_path}", conference), None)
 
         assert elsewhere.requests == []
-    [item] = ti.xcom["archived"]
     assert item["error_type"] == "SignalWireResponseError"
     assert "not followed" in item["error"]
 
@@ -410,12 +381,8 @@ def test_on_kill_stops_a_download_mid_file_and_starts_no_other(
         op.on_kill()  # what Airflow calls on SIGTERM, from the main thread
 
     monkeypatch.setattr(RecordingFile, "write", write_then_kill)
-    ti = FakeTaskInstance()
+    dropped, not_started = execute_failing(op, "2 of 2 recordings")
 
-    with pytest.raises(SignalWireError, match="2 of 2 recordings"):
-        op.execute({"ti": ti})
-
-    dropped, not_started = ti.xcom["archived"]
     assert [dropped["error_type"], not_started["error_type"]] == ["DownloadCancelledError"] * 2
     # Whichever net stopped the first download (the event at its next write, or the abort at
     # its next read), the second one was never started: only the event says so.
@@ -469,7 +436,7 @@ def test_a_timeout_in_the_task_thread_stops_the_downloads(
     try:
         with pytest.raises(TaskTimeoutError):
             operator(f"file://{tmp_path}", conference, max_concurrency=2).execute(
-                {"ti": FakeTaskInstance()}
+                {"ti": CountingTaskInstance()}
             )
     finally:
         signal.signal(signal.SIGUSR1, previous)
